@@ -1,0 +1,273 @@
+import { type Clock, systemClock } from '../clock.js';
+import { isRejection, ResilienceError } from '../errors.js';
+import { EventHub, reportListenerError } from '../events/hub.js';
+import type { CallOutcome, EventListener, RampartEvent } from '../events/types.js';
+import { NEVER_ABORTED } from '../internal/signals.js';
+import type {
+  AnyPolicy,
+  CallContext,
+  CallState,
+  ExecuteOptions,
+  Next,
+  Outcome,
+  PipelineRuntime,
+  PolicyContext,
+  Subscription,
+} from '../types.js';
+import type { Registry } from './registry.js';
+
+export interface PipelineOptions {
+  /**
+   * Where to register the pipeline by its name; `null` leaves it unregistered.
+   * @defaultValue the default registry
+   */
+  readonly registry?: Registry | null;
+  /** Replace a registered pipeline of the same name instead of failing. @defaultValue false */
+  readonly replace?: boolean;
+  /** Clock for event times and durations. @defaultValue systemClock */
+  readonly clock?: Clock;
+  /**
+   * `false` passes calls straight to the function, skipping every policy (the kill
+   * switch); calls are still counted. Can be changed at run time. @defaultValue true
+   */
+  readonly enabled?: boolean;
+}
+
+/** Options of `wrap()`. */
+export interface WrapOptions {
+  /** Operation key for every call of the wrapped function. */
+  readonly key?: string;
+}
+
+/** The protected function, as a pipeline runs it. */
+export type Operation<T> = (ctx: CallContext) => T | PromiseLike<T>;
+
+/** Live state of one pipeline, for status pages. */
+export interface PipelineSnapshot {
+  readonly name: string;
+  readonly enabled: boolean;
+  readonly policies: readonly { readonly kind: string; readonly name: string; readonly state: unknown }[];
+}
+
+/** The call state of one `execute`, with the function the innermost layer runs. */
+interface Invocation extends CallState {
+  readonly fn: Operation<unknown>;
+}
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+/** Checks a pipeline (or health monitor) name: short, and safe as a metric label and env var part. */
+export function validateName(name: unknown, what = 'pipeline name'): string {
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
+    throw new TypeError(
+      `${what} must be 1-128 characters of letters, digits, '_', '.', ':' or '-', starting with a letter or digit; got ${JSON.stringify(name)}`,
+    );
+  }
+  return name;
+}
+
+/**
+ * A named list of policies, outermost first, that protects calls to one dependency.
+ * Create it with `pipeline()` or `registry.pipeline()`.
+ */
+export class Pipeline implements PipelineRuntime {
+  readonly name: string;
+  readonly clock: Clock;
+  readonly #hub: EventHub;
+  readonly #registry: Registry | null;
+  #policies: readonly AnyPolicy[];
+  /** `#chain[i]` runs the policies from `i` inwards; the last entry invokes the function. */
+  #chain: readonly Next<unknown>[] = [];
+  #enabled: boolean;
+
+  constructor(name: string, policies: readonly AnyPolicy[], options: PipelineOptions = {}) {
+    this.name = validateName(name);
+    this.#policies = validatePolicies(policies, this.name);
+    this.clock = options.clock ?? systemClock;
+    this.#enabled = options.enabled ?? true;
+    this.#registry = options.registry ?? null;
+    this.#hub = new EventHub(() => this.#registry?.onListenerError ?? reportListenerError);
+    this.#build();
+  }
+
+  /** The policies, outermost first. */
+  get policies(): readonly AnyPolicy[] {
+    return this.#policies;
+  }
+
+  /** The registry the pipeline belongs to, if any. */
+  get registry(): Registry | null {
+    return this.#registry;
+  }
+
+  /** Whether policies apply; `false` is the kill switch (calls go straight through). */
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+  set enabled(value: boolean) {
+    if (typeof value !== 'boolean') throw new TypeError(`enabled must be a boolean, got ${typeof value}`);
+    this.#enabled = value;
+  }
+
+  get listening(): boolean {
+    return this.#hub.size > 0 || this.#registry?.listening === true;
+  }
+
+  /** Listens to this pipeline's events. */
+  on(listener: EventListener): Subscription {
+    return this.#hub.on(listener);
+  }
+
+  emit(event: RampartEvent): void {
+    this.#hub.emit(event);
+    this.#registry?.emit(event);
+  }
+
+  /** Finds a policy by name (or by kind, the default name). */
+  policy<P extends AnyPolicy = AnyPolicy>(name: string): P | undefined {
+    return this.#policies.find((p) => p.name === name) as P | undefined;
+  }
+
+  /** Runs `fn` under every policy. Resolves with its value or rejects with the error that escaped. */
+  async execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
+    const signal = options?.signal ?? NEVER_ABORTED;
+    const key = options?.key;
+    const call: Invocation = { pipeline: this, fallback: false, fn: fn as Operation<unknown> };
+    const ctx: PolicyContext = { signal, attempt: 1, key, call };
+    const entry = this.#enabled ? this.#chain[0]! : this.#chain[this.#chain.length - 1]!;
+    if (!this.listening) {
+      const outcome = (await entry(ctx)) as Outcome<T>;
+      if (outcome.ok) return outcome.value;
+      throw this.#tag(outcome.error);
+    }
+    const start = this.clock.now();
+    const outcome = (await entry(ctx)) as Outcome<T>;
+    const end = this.clock.now();
+    const result: CallOutcome = outcome.ok
+      ? call.fallback
+        ? 'fallback'
+        : 'success'
+      : isRejection(outcome.error)
+        ? 'rejected'
+        : 'failure';
+    this.emit({
+      type: 'call',
+      pipeline: this.name,
+      policy: 'pipeline',
+      policyName: this.name,
+      key,
+      time: end,
+      outcome: result,
+      duration: end - start,
+      error: outcome.ok ? undefined : outcome.error,
+    });
+    if (outcome.ok) return outcome.value;
+    throw this.#tag(outcome.error);
+  }
+
+  /**
+   * Returns `fn` protected by this pipeline. `fn` receives the wrapped function's arguments
+   * and, after them, the call context; annotate its parameters so TypeScript can tell the
+   * two apart: `p.wrap(async (id: string, { signal }: CallContext) => …)`.
+   */
+  wrap<A extends unknown[], R>(
+    fn: (...args: [...A, CallContext]) => R,
+    options?: WrapOptions,
+  ): (...args: A) => Promise<Awaited<R>> {
+    if (typeof fn !== 'function') throw new TypeError(`pipeline "${this.name}": wrap() needs a function`);
+    const executeOptions = options?.key === undefined ? undefined : { key: options.key };
+    return (...args: A) => this.execute((ctx) => fn(...args, ctx), executeOptions) as Promise<Awaited<R>>;
+  }
+
+  /** @internal Registers this pipeline in its registry (done by `pipeline()` and `registry.pipeline()`). */
+  register(replace: boolean): this {
+    this.#registry?.add(this, replace);
+    return this;
+  }
+
+  /** Live state of every policy. */
+  snapshot(): PipelineSnapshot {
+    return {
+      name: this.name,
+      enabled: this.#enabled,
+      policies: this.#policies.map((p) => ({ kind: p.kind, name: p.name, state: p.snapshot() })),
+    };
+  }
+
+  #tag(error: unknown): unknown {
+    if (error instanceof ResilienceError && error.pipeline === undefined) error.pipeline = this.name;
+    return error;
+  }
+
+  #build(): void {
+    const chain: Next<unknown>[] = new Array(this.#policies.length + 1);
+    chain[this.#policies.length] = (ctx) => invoke(ctx);
+    for (let i = this.#policies.length - 1; i >= 0; i--) {
+      const policy = this.#policies[i]!;
+      const next = chain[i + 1]!;
+      chain[i] = (ctx) => policy.execute(next, ctx);
+    }
+    this.#chain = chain;
+  }
+}
+
+/** The innermost layer: runs the function once and reports the attempt. */
+async function invoke(ctx: PolicyContext): Promise<Outcome<unknown>> {
+  if (ctx.signal.aborted) return { ok: false, error: ctx.signal.reason };
+  const call = ctx.call as Invocation;
+  const runtime = call.pipeline;
+  if (!runtime.listening) {
+    try {
+      return { ok: true, value: await call.fn(ctx) };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  }
+  const start = runtime.clock.now();
+  let outcome: Outcome<unknown>;
+  try {
+    outcome = { ok: true, value: await call.fn(ctx) };
+  } catch (error) {
+    outcome = { ok: false, error };
+  }
+  const end = runtime.clock.now();
+  runtime.emit({
+    type: 'attempt',
+    pipeline: runtime.name,
+    policy: 'pipeline',
+    policyName: runtime.name,
+    key: ctx.key,
+    time: end,
+    attempt: ctx.attempt,
+    outcome: outcome.ok ? 'success' : 'failure',
+    duration: end - start,
+    error: outcome.ok ? undefined : outcome.error,
+  });
+  return outcome;
+}
+
+function validatePolicies(policies: readonly AnyPolicy[], name: string): readonly AnyPolicy[] {
+  if (!Array.isArray(policies)) {
+    throw new TypeError(`pipeline "${name}": policies must be an array of policies, got ${typeof policies}`);
+  }
+  const names = new Set<string>();
+  policies.forEach((p, i) => {
+    if (
+      typeof p !== 'object' ||
+      p === null ||
+      typeof p.execute !== 'function' ||
+      typeof p.kind !== 'string'
+    ) {
+      throw new TypeError(
+        `pipeline "${name}": policies[${i}] is not a policy (create one with retry(), timeout(), circuitBreaker(), …)`,
+      );
+    }
+    if (names.has(p.name)) {
+      throw new TypeError(
+        `pipeline "${name}": two policies are named "${p.name}"; give one a distinct \`name\` option`,
+      );
+    }
+    names.add(p.name);
+  });
+  return Object.freeze([...policies]);
+}

@@ -1,0 +1,99 @@
+/**
+ * The result of one layer of a pipeline. Inside a pipeline, outcomes are values, not
+ * exceptions: a policy inspects `ok` instead of catching, and only the pipeline's edge
+ * turns a failed outcome back into a thrown error.
+ */
+export type Outcome<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: unknown };
+
+/** What the protected function receives on every attempt. */
+export interface CallContext {
+  /** Aborted when the caller aborts, a timeout fires, or a hedge loses. Never undefined. */
+  readonly signal: AbortSignal;
+  /** 1 for the first attempt, 2 for the first retry, and so on. */
+  readonly attempt: number;
+  /** The operation key given to `execute`, if any (low cardinality: it may become a label). */
+  readonly key: string | undefined;
+}
+
+/** Options for one call through a pipeline. */
+export interface ExecuteOptions {
+  /** The caller's signal: aborting it ends waits and backoffs at once and is never retried. */
+  readonly signal?: AbortSignal | undefined;
+  /** A low-cardinality name for the operation, carried on every event. */
+  readonly key?: string | undefined;
+}
+
+export type PolicyKind =
+  | 'retry'
+  | 'circuit_breaker'
+  | 'timeout'
+  | 'bulkhead'
+  | 'rate_limit'
+  | 'fallback'
+  | 'hedge'
+  | 'chaos';
+
+/**
+ * A resilience policy. Every pattern implements this one interface; a pipeline is a list
+ * of policies where each one calls `next` to run the layers inside it.
+ *
+ * @typeParam K - the policy's kind
+ * @typeParam S - what `snapshot()` returns (live state for status pages and gauges)
+ * @typeParam O - the options `configure()` accepts at run time
+ */
+export interface Policy<K extends PolicyKind = PolicyKind, S = unknown, O = unknown> {
+  readonly kind: K;
+  /** Distinguishes two policies of the same kind in one pipeline; defaults to the kind. */
+  readonly name: string;
+  /** Runs the inner layers (`next`) under this policy. Must never throw: failures are outcomes. */
+  execute<T>(next: Next<T>, ctx: PolicyContext): Promise<Outcome<T>>;
+  /** Live state, cheap to read at any time (metrics gauges call it at every collection). */
+  snapshot(): S;
+  /** Changes options at run time without losing state (validated like the factory's options). */
+  configure(options: Partial<O>): void;
+}
+
+/** Any policy, whatever its state and options types. */
+// biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of policies needs the widest option type.
+export type AnyPolicy = Policy<PolicyKind, unknown, any>;
+
+export type Next<T> = (ctx: PolicyContext) => Promise<Outcome<T>>;
+
+/**
+ * The context that flows through the layers of one call. A policy that changes the signal
+ * or the attempt number hands a new object to `next` (see `withSignal`/`withAttempt`); the
+ * `call` part is shared by all layers of one `execute`.
+ */
+export interface PolicyContext {
+  readonly signal: AbortSignal;
+  readonly attempt: number;
+  readonly key: string | undefined;
+  readonly call: CallState;
+}
+
+/** State shared by every layer of one `execute`. */
+export interface CallState {
+  /** The pipeline this call runs in: policies emit their events through it. */
+  readonly pipeline: PipelineRuntime;
+  /** Set by a fallback policy that served the call, so the call counts as `fallback`. */
+  fallback: boolean;
+}
+
+/** The part of a pipeline that policies see while running. */
+export interface PipelineRuntime {
+  readonly name: string;
+  /** The clock of the pipeline; events and durations use it. */
+  readonly clock: import('./clock.js').Clock;
+  /** True when at least one listener would receive an event: check before building one. */
+  readonly listening: boolean;
+  /** Delivers an event to the listeners; a listener that throws is reported, never rethrown. */
+  emit(event: import('./events/types.js').RampartEvent): void;
+}
+
+/** Returned by every subscription; `dispose()` is idempotent. */
+export interface Subscription {
+  dispose(): void;
+  [Symbol.dispose](): void;
+}

@@ -1,0 +1,4 @@
+/**
+ * @rampart/otel: OpenTelemetry metrics for rampart pipelines.
+ */
+export * from './constants.js';
