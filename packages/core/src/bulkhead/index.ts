@@ -1,0 +1,1 @@
+export { BULKHEAD_DEFAULTS, type BulkheadOptions } from './options.js';

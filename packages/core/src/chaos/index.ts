@@ -1,0 +1,1 @@
+export { CHAOS_DEFAULTS, type ChaosOptions } from './options.js';

@@ -1,0 +1,1 @@
+export { FALLBACK_DEFAULTS, type FallbackOptions } from './options.js';

@@ -1,0 +1,1 @@
+export { HEALTH_DEFAULTS } from './options.js';

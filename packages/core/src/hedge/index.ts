@@ -1,0 +1,1 @@
+export { HEDGE_DEFAULTS, type HedgeOptions } from './options.js';

@@ -1,0 +1,1 @@
+export { RATE_LIMIT_DEFAULTS, type RateLimitOptions } from './options.js';

@@ -1,0 +1,6 @@
+export {
+  RETRY_BUDGET_DEFAULTS,
+  type RetryBudget,
+  type RetryBudgetOptions,
+  type RetryBudgetSnapshot,
+} from './options.js';

@@ -1,0 +1,1 @@
+export { RETRY_DEFAULTS, type RetryOptions } from './options.js';
