@@ -22,6 +22,7 @@ export default defineConfig({
       'examples/src/**/*.test.ts',
       'bench/src/**/*.test.ts',
       'test/**/*.test.ts',
+      'api/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 20_000,
