@@ -6,6 +6,15 @@
  * Names follow OpenTelemetry conventions: `rampart.` namespace, UCUM units (`s` for
  * durations, `{annotation}` for counts), no `_total` in the OTel name (Prometheus exporters
  * add it to counters).
+ *
+ * Exports:
+ * - attributes `ATTR_*` and their value lists (`CALL_OUTCOMES`, `CIRCUIT_STATES`, …);
+ * - instruments `METRIC_*` (`MetricDefinition`: name, kind, unit, description, attributes,
+ *   moves), all of them in `METRICS`; histogram buckets `DURATION_BUCKETS_SECONDS`;
+ * - Prometheus naming: `prometheusNames(metric)` → `{ direct, collector }` (the JS exporter
+ *   vs an OpenTelemetry Collector / Prometheus OTLP receiver), `promLabel(attr)`,
+ *   `promNameRegex(metric, part?)` and `promSelector(metric, part?, matchers?)`, which
+ *   match the metric on both paths.
  */
 
 // ---- attributes -------------------------------------------------------------------------
@@ -278,7 +287,9 @@ export const METRIC_HEALTH_STATUS = metric({
 export const METRIC_HEALTH_CHECK_UP = metric({
   name: 'rampart.health.check.up',
   kind: 'gauge',
-  unit: '1',
+  // `{check}`, not `1`: a Collector appends `_ratio` to gauges in unit 1, and this is a
+  // 0/1 flag (summing it counts passing checks), not a ratio.
+  unit: '{check}',
   description: 'Whether a health check passed on its last run (1) or failed (0).',
   attributes: [ATTR_HEALTH_CHECK, ATTR_HEALTH_CRITICAL],
   moves: 'read at every collection',
@@ -327,3 +338,166 @@ export const METRICS: readonly MetricDefinition[] = [
 export const DURATION_BUCKETS_SECONDS: readonly number[] = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60,
 ];
+
+// ---- Prometheus names ------------------------------------------------------------------------
+//
+// One OTel instrument gets a different Prometheus name depending on the path it takes:
+//
+// - direct: the JavaScript `@opentelemetry/exporter-prometheus` (what `startPrometheus`
+//   serves) replaces characters outside `[a-zA-Z0-9_]` with `_`, collapses repeated `_`,
+//   and appends `_total` to monotonic counters. It appends no unit suffix.
+// - collector: an OpenTelemetry Collector's `prometheus`/`prometheusremotewrite` exporter
+//   and Prometheus' own OTLP receiver (translation strategy `UnderscoreEscapingWithSuffixes`,
+//   the default) also append the unit (`_seconds` for `s`; `{annotation}` units add
+//   nothing) and `_ratio` to gauges in unit `1`, then `_total` to counters.
+//
+// Dashboards and alerts select with `{__name__=~"…"}` so that one query works on both.
+
+/** How one instrument is named in Prometheus on each path. */
+export interface PrometheusNames {
+  /** Through the JavaScript Prometheus exporter (`@rampart/otel/prometheus`). */
+  readonly direct: string;
+  /** Through an OpenTelemetry Collector or Prometheus' OTLP receiver (unit suffixes added). */
+  readonly collector: string;
+}
+
+/** The series of a histogram: `<name>_bucket`, `<name>_sum`, `<name>_count`. */
+export type HistogramSeries = 'bucket' | 'sum' | 'count';
+
+/** Matchers for `promSelector`: raw PromQL matchers such as `'rampart_pipeline=~"$pipeline"'`. */
+export type PromMatchers = string | readonly string[];
+
+/** UCUM → Prometheus unit words, as in prometheus/otlptranslator (the Collector's table). */
+const PROMETHEUS_UNITS: Readonly<Record<string, string>> = {
+  d: 'days',
+  h: 'hours',
+  min: 'minutes',
+  s: 'seconds',
+  ms: 'milliseconds',
+  us: 'microseconds',
+  ns: 'nanoseconds',
+  By: 'bytes',
+  KiBy: 'kibibytes',
+  MiBy: 'mebibytes',
+  GiBy: 'gibibytes',
+  TiBy: 'tibibytes',
+  KBy: 'kilobytes',
+  MBy: 'megabytes',
+  GBy: 'gigabytes',
+  TBy: 'terabytes',
+  m: 'meters',
+  V: 'volts',
+  A: 'amperes',
+  J: 'joules',
+  W: 'watts',
+  g: 'grams',
+  Cel: 'celsius',
+  Hz: 'hertz',
+  '1': '',
+  '%': 'percent',
+};
+const PROMETHEUS_PER_UNITS: Readonly<Record<string, string>> = {
+  s: 'second',
+  m: 'minute',
+  h: 'hour',
+  d: 'day',
+  w: 'week',
+  mo: 'month',
+  y: 'year',
+};
+
+/** Prometheus label name of an attribute (`rampart.pipeline` → `rampart_pipeline`), on both paths. */
+export function promLabel(attribute: string): string {
+  const label = attribute.replace(/[^a-zA-Z0-9_]/g, '_').replace(/_{2,}/g, '_');
+  return /^[0-9]/.test(label) ? `_${label}` : label;
+}
+
+/** Name on the direct path: mirrors PrometheusSerializer of exporter-prometheus 0.2xx. */
+function directName(metric: MetricDefinition): string {
+  let name = metric.name.replace(/[^a-z0-9_]/gi, '_').replace(/_{2,}/g, '_');
+  if (/^[0-9]/.test(name)) name = `_${name}`;
+  if (metric.kind === 'counter' && !name.endsWith('_total')) name += '_total';
+  return name;
+}
+
+/** Turns a UCUM unit part into name tokens, dropping `{annotations}` and invalid characters. */
+function unitWord(unit: string, table: Readonly<Record<string, string>>): string {
+  const trimmed = unit.trim();
+  if (trimmed === '' || /[{}]/.test(trimmed)) return '';
+  const word = table[trimmed] ?? trimmed;
+  return word.replace(/[^a-zA-Z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+}
+
+/** Name through a Collector / OTLP receiver: mirrors otlptranslator's `normalizeName`. */
+function collectorName(metric: MetricDefinition): string {
+  let tokens = metric.name.split(/[^a-zA-Z0-9:]+/).filter((t) => t !== '');
+  const [main = '', per] = metric.unit.split('/', 2);
+  const mainWord = unitWord(main, PROMETHEUS_UNITS);
+  const perWord = per === undefined ? '' : unitWord(per, PROMETHEUS_PER_UNITS);
+  if (mainWord !== '' && !tokens.includes(mainWord)) tokens.push(mainWord);
+  if (perWord !== '' && !tokens.includes(perWord)) tokens.push('per', perWord);
+  if (metric.kind === 'counter') tokens = [...tokens.filter((t) => t !== 'total'), 'total'];
+  if (metric.unit === '1' && metric.kind === 'gauge')
+    tokens = [...tokens.filter((t) => t !== 'ratio'), 'ratio'];
+  const name = tokens.join('_');
+  return /^[0-9]/.test(name) ? `_${name}` : name;
+}
+
+/** The Prometheus name of `metric` on the direct path and through a Collector. */
+export function prometheusNames(metric: MetricDefinition): PrometheusNames {
+  return { direct: directName(metric), collector: collectorName(metric) };
+}
+
+/**
+ * A regular expression (RE2, which Prometheus anchors at both ends) that matches the
+ * metric's name on both paths, e.g. `rampart_call_duration(?:_seconds)?_bucket`. `part`
+ * picks a histogram's series and is required for histograms (a histogram has no series
+ * under its bare name), refused for counters and gauges.
+ */
+export function promNameRegex(metric: MetricDefinition, part?: HistogramSeries): string {
+  if (metric.kind === 'histogram' && part === undefined) {
+    throw new TypeError(`promNameRegex: ${metric.name} is a histogram; pass part 'bucket', 'sum' or 'count'`);
+  }
+  if (metric.kind !== 'histogram' && part !== undefined) {
+    throw new TypeError(
+      `promNameRegex: part "${part}" applies only to histograms; ${metric.name} is a ${metric.kind}`,
+    );
+  }
+  const { direct, collector } = prometheusNames(metric);
+  const suffix = part === undefined ? '' : `_${part}`;
+  if (direct === collector) return `${direct}${suffix}`;
+  // Every name we build ends with the same tail on both paths after an optional unit
+  // word, e.g. rampart_call_duration[_seconds]; fall back to an alternation otherwise.
+  if (collector.startsWith(direct) && metric.kind === 'histogram') {
+    return `${direct}(?:${collector.slice(direct.length)})?${suffix}`;
+  }
+  const directBase = metric.kind === 'counter' ? direct.replace(/_total$/, '') : direct;
+  const collectorBase = metric.kind === 'counter' ? collector.replace(/_total$/, '') : collector;
+  if (collectorBase.startsWith(directBase)) {
+    const tail = metric.kind === 'counter' ? '_total' : '';
+    return `${directBase}(?:${collectorBase.slice(directBase.length)})?${tail}${suffix}`;
+  }
+  return `(?:${direct}|${collector})${suffix}`;
+}
+
+/**
+ * A PromQL instant-vector selector that matches `metric` on both paths:
+ * `promSelector(METRIC_CALL_DURATION, 'bucket', 'rampart_pipeline=~"$pipeline"')` →
+ * `{__name__=~"rampart_call_duration(?:_seconds)?_bucket",rampart_pipeline=~"$pipeline"}`.
+ * When both paths give the same name it is the plain form, `rampart_retry_calls_total{…}`.
+ * Matchers are PromQL label matchers written as text (Grafana variables welcome).
+ */
+export function promSelector(
+  metric: MetricDefinition,
+  part?: HistogramSeries,
+  matchers: PromMatchers = [],
+): string {
+  const extra: string[] = [];
+  for (const m of typeof matchers === 'string' ? [matchers] : matchers) {
+    if (m.trim() !== '') extra.push(m.trim());
+  }
+  const { direct, collector } = prometheusNames(metric);
+  const regex = promNameRegex(metric, part);
+  if (direct === collector) return extra.length === 0 ? regex : `${regex}{${extra.join(',')}}`;
+  return `{${[`__name__=~"${regex}"`, ...extra].join(',')}}`;
+}
