@@ -1,0 +1,55 @@
+/**
+ * `pnpm bench` — rampart against cockatiel and opossum, in one process, in interleaved
+ * rounds; prints medians and ratios and the issue's targets, and writes docs/benchmarks.md.
+ * `pnpm bench --quick` finishes in well under a minute and writes nothing unless `--write`.
+ * A benchmark is not a test: the exit code says only whether it ran.
+ */
+import { writeFileSync } from 'node:fs';
+import { FULL, type HarnessOptions, measureScenario, QUICK } from './harness.js';
+import { renderMarkdown } from './report.js';
+import { callScenarios } from './scenarios/calls.js';
+import { fleetScenario } from './scenarios/fleet.js';
+import { checkTargets, type Results } from './targets.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const writeIndex = args.indexOf('--write');
+const output =
+  writeIndex >= 0 ? (args[writeIndex + 1] ?? 'docs/benchmarks.md') : quick ? undefined : 'docs/benchmarks.md';
+const options: HarnessOptions = quick ? QUICK : FULL;
+
+const started = Date.now();
+const { scenarios, cleanup } = callScenarios();
+const results = new Map<string, Map<string, number>>();
+for (const scenario of scenarios) {
+  const measured = await measureScenario(scenario, options);
+  results.set(scenario.id, measured);
+  const fastest = Math.min(...measured.values());
+  console.log(`\n${scenario.title}`);
+  for (const [name, value] of measured) {
+    console.log(
+      `  ${name.padEnd(44)} ${value.toFixed(0).padStart(8)} ns/call  ${(value / fastest).toFixed(2)}×`,
+    );
+  }
+}
+await cleanup();
+
+const fleet = await fleetScenario(10_000, quick ? 300 : 2_000);
+console.log('\n10,000 idle protected dependencies');
+for (const f of fleet) {
+  console.log(
+    `  ${f.name.padEnd(44)} ${Math.round(f.bytesEach).toString().padStart(6)} B each  ${String(f.timers).padStart(6)} timers  ${f.idleCpuMsPerSecond.toFixed(2)} ms CPU/s`,
+  );
+}
+
+const checks = checkTargets(results as Results, fleet);
+console.log('\nTargets');
+for (const c of checks) console.log(`  ${c.met ? 'met    ' : 'MISSED '} ${c.target}: ${c.measured}`);
+console.log(
+  `\nbenchmarks ran in ${((Date.now() - started) / 1000).toFixed(1)} s (${quick ? 'quick' : 'full'})`,
+);
+
+if (output !== undefined) {
+  writeFileSync(output, renderMarkdown({ results, fleet, checks, quick, scenarios }));
+  console.log(`wrote ${output}`);
+}

@@ -1,0 +1,77 @@
+import type { FleetResult } from './scenarios/fleet.js';
+
+export type Results = ReadonlyMap<string, ReadonlyMap<string, number>>;
+
+export interface TargetCheck {
+  readonly target: string;
+  readonly measured: string;
+  readonly met: boolean;
+}
+
+const ns = (results: Results, scenario: string, name: string): number => {
+  const value = results.get(scenario)?.get(name);
+  if (value === undefined) throw new Error(`no result for "${name}" in scenario "${scenario}"`);
+  return value;
+};
+
+const ratio = (a: number, b: number) => a / b;
+const fmt = (r: number) => `${r.toFixed(2)}×`;
+
+/** The targets of issue 9, each as a ratio measured in this run. */
+export function checkTargets(results: Results, fleet: readonly FleetResult[]): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const add = (target: string, value: number, limit: number, unit = fmt) =>
+    checks.push({ target, measured: unit(value), met: value <= limit });
+
+  add(
+    'instrumented full pipeline ≤ 0.10 × cockatiel full pipeline',
+    ratio(ns(results, 'full', 'rampart instrumented'), ns(results, 'full', 'cockatiel')),
+    0.1,
+  );
+  add(
+    'instrumented full pipeline ≤ 1.5 × rampart uninstrumented',
+    ratio(ns(results, 'full', 'rampart instrumented'), ns(results, 'full', 'rampart')),
+    1.5,
+  );
+  add(
+    'uninstrumented full pipeline ≤ opossum breaker+timeout+capacity+fallback',
+    ratio(ns(results, 'full', 'rampart'), ns(results, 'full', 'opossum breaker+timeout+capacity+fallback')),
+    1,
+  );
+  for (const pattern of ['retry', 'breaker', 'bulkhead', 'timeout', 'fallback']) {
+    add(
+      `${pattern} alone ≤ cockatiel ${pattern}`,
+      ratio(ns(results, pattern, `rampart ${pattern}`), ns(results, pattern, `cockatiel ${pattern}`)),
+      1,
+    );
+  }
+  const timeoutCost =
+    ns(results, 'timeout', 'rampart timeout') - ns(results, 'timeout', 'rampart empty pipeline');
+  const timerPair =
+    ns(results, 'timeout', 'setTimeout/clearTimeout pair + call') - ns(results, 'timeout', 'bare await fn()');
+  add('timeout costs ≤ one setTimeout/clearTimeout pair', ratio(Math.max(0, timeoutCost), timerPair), 1);
+  add(
+    'open-circuit rejection ≤ 0.5 × cockatiel',
+    ratio(ns(results, 'rejection', 'rampart'), ns(results, 'rejection', 'cockatiel')),
+    0.5,
+  );
+  const instrumented = fleet.find((f) => f.name === 'rampart pipeline, instrumented');
+  const baseline = fleet.find((f) => f.name === 'nothing (baseline)');
+  if (instrumented !== undefined && baseline !== undefined) {
+    add(
+      '10,000 idle instrumented pipelines: ≤ 2 KB each',
+      instrumented.bytesEach,
+      2_048,
+      (b) => `${Math.round(b)} B`,
+    );
+    add('10,000 idle instrumented pipelines: zero timers', instrumented.timers, 0, (t) => `${t} timers`);
+    // "No measurable idle CPU": within 1 ms per second of the idle process itself.
+    add(
+      '10,000 idle instrumented pipelines: no measurable idle CPU',
+      Math.max(0, instrumented.idleCpuMsPerSecond - baseline.idleCpuMsPerSecond),
+      1,
+      (ms) => `${ms.toFixed(2)} ms CPU/s over baseline`,
+    );
+  }
+  return checks;
+}
