@@ -8,6 +8,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@rampart\/core\/testing$/, replacement: here('./packages/core/src/testing/index.ts') },
+      { find: /^@rampart\/core\/admin$/, replacement: here('./packages/core/src/admin/index.ts') },
       { find: /^@rampart\/core$/, replacement: here('./packages/core/src/index.ts') },
       { find: /^@rampart\/otel\/prometheus$/, replacement: here('./packages/otel/src/prometheus/index.ts') },
       { find: /^@rampart\/otel$/, replacement: here('./packages/otel/src/index.ts') },

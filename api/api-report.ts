@@ -15,6 +15,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const ENTRIES: Readonly<Record<string, { report: string; source: string }>> = {
   '@rampart/core': { report: 'core', source: 'packages/core/src/index.ts' },
   '@rampart/core/testing': { report: 'core', source: 'packages/core/src/testing/index.ts' },
+  '@rampart/core/admin': { report: 'core', source: 'packages/core/src/admin/index.ts' },
   '@rampart/otel': { report: 'otel', source: 'packages/otel/src/index.ts' },
   '@rampart/otel/prometheus': { report: 'otel', source: 'packages/otel/src/prometheus/index.ts' },
   '@rampart/config': { report: 'config', source: 'packages/config/src/index.ts' },
