@@ -1,1 +1,2 @@
-export { BULKHEAD_DEFAULTS, type BulkheadOptions } from './options.js';
+export { type BulkheadPolicy, type BulkheadSnapshot, bulkhead } from './bulkhead.js';
+export { BULKHEAD_DEFAULTS, type BulkheadOptions, type BulkheadSettings } from './options.js';

@@ -1,0 +1,267 @@
+import { type Clock, systemClock, type TimerHandle } from '../clock.js';
+import { BulkheadRejectedError, type BulkheadRejectReason } from '../errors.js';
+import { abortReason, NEVER_ABORTED } from '../internal/signals.js';
+import { checkDuration, checkName, checkNumber, checkObject } from '../internal/validate.js';
+import { type WaitNode, WaitQueue } from '../internal/wait-queue.js';
+import type { Next, Outcome, Policy, PolicyContext } from '../types.js';
+import { BULKHEAD_DEFAULTS, type BulkheadOptions, type BulkheadSettings } from './options.js';
+
+const WHERE = 'bulkhead';
+const KNOWN = ['limit', 'queue', 'queueTimeout', 'name', 'clock'] as const;
+const SETTINGS = ['limit', 'queue', 'queueTimeout'] as const;
+
+/** Live state of a bulkhead (the OpenTelemetry adapter reads it for its gauges). */
+export interface BulkheadSnapshot {
+  /** Calls running now. Can exceed `limit` for a while after `configure()` shrank it. */
+  readonly active: number;
+  /** Calls waiting for a slot. Can exceed `queue` for a while after `configure()` shrank it. */
+  readonly queued: number;
+  readonly limit: number;
+  readonly queue: number;
+}
+
+export interface BulkheadPolicy extends Policy<'bulkhead', BulkheadSnapshot, BulkheadSettings> {
+  /** Calls running now. */
+  readonly active: number;
+  /** Calls waiting for a slot. */
+  readonly queued: number;
+  /** Calls allowed to run at once. */
+  readonly limit: number;
+  /** Calls allowed to wait. */
+  readonly queue: number;
+  /** Longest wait in the queue (ms). */
+  readonly queueTimeout: number;
+}
+
+/** A call waiting for a slot. */
+interface Waiter extends WaitNode<Waiter> {
+  readonly inner: Next<unknown>;
+  readonly ctx: PolicyContext;
+  readonly resolve: (outcome: Outcome<unknown> | Promise<Outcome<unknown>>) => void;
+  /** When it joined the queue (policy clock, ms). */
+  readonly since: number;
+  timer: TimerHandle | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/**
+ * Limits how many calls run at once (`limit`) and how many may wait for a slot (`queue`),
+ * in arrival order. A waiting call leaves the queue as soon as its caller aborts or its
+ * `queueTimeout` elapses; a turned-away call fails with `BulkheadRejectedError`. A slot is
+ * released however the call ends.
+ *
+ * @example
+ * bulkhead(10)
+ * bulkhead({ limit: 10, queue: 100, queueTimeout: 5_000 })
+ */
+export function bulkhead(options: number | Partial<BulkheadOptions> = {}): BulkheadPolicy {
+  const opts = typeof options === 'number' ? { limit: options } : checkObject(WHERE, options, KNOWN);
+  return new Bulkhead(opts as Partial<BulkheadOptions>);
+}
+
+const checkLimit = (value: unknown) => checkNumber(WHERE, 'limit', value, { min: 1, integer: true });
+const checkQueue = (value: unknown) =>
+  checkNumber(WHERE, 'queue', value, { min: 0, integer: true, allowInfinity: true });
+const checkQueueTimeout = (value: unknown) =>
+  checkDuration(WHERE, 'queueTimeout', value, { min: 1, allowInfinity: true });
+
+class Bulkhead implements BulkheadPolicy {
+  readonly kind = 'bulkhead' as const;
+  readonly name: string;
+  readonly #clock: Clock;
+  #limit: number;
+  #queue: number;
+  #queueTimeout: number;
+  #active = 0;
+  /** Invariant: non-empty only while every slot is taken (`#active >= #limit`). */
+  readonly #waiting = new WaitQueue<Waiter>();
+
+  constructor(options: Partial<BulkheadOptions>) {
+    this.name = checkName(WHERE, options.name, 'bulkhead');
+    this.#clock = options.clock ?? systemClock;
+    this.#limit = checkLimit(options.limit ?? BULKHEAD_DEFAULTS.limit);
+    this.#queue = checkQueue(options.queue ?? BULKHEAD_DEFAULTS.queue);
+    this.#queueTimeout = checkQueueTimeout(options.queueTimeout ?? BULKHEAD_DEFAULTS.queueTimeout);
+  }
+
+  get active(): number {
+    return this.#active;
+  }
+  get queued(): number {
+    return this.#waiting.size;
+  }
+  get limit(): number {
+    return this.#limit;
+  }
+  get queue(): number {
+    return this.#queue;
+  }
+  get queueTimeout(): number {
+    return this.#queueTimeout;
+  }
+
+  snapshot(): BulkheadSnapshot {
+    return { active: this.#active, queued: this.#waiting.size, limit: this.#limit, queue: this.#queue };
+  }
+
+  /**
+   * Growing `limit` admits waiting calls at once; shrinking it lets running calls finish and
+   * admits no more until `active` is below the new limit. Shrinking `queue` keeps the calls
+   * already waiting (new ones are rejected until the queue is below the new size). A new
+   * `queueTimeout` applies to calls that join the queue afterwards.
+   */
+  configure(options: Partial<BulkheadSettings>): void {
+    checkObject(WHERE, options, SETTINGS);
+    // Validate everything before changing anything: a bad update leaves the policy as it was.
+    const limit = options.limit === undefined ? this.#limit : checkLimit(options.limit);
+    const queue = options.queue === undefined ? this.#queue : checkQueue(options.queue);
+    const queueTimeout =
+      options.queueTimeout === undefined ? this.#queueTimeout : checkQueueTimeout(options.queueTimeout);
+    this.#limit = limit;
+    this.#queue = queue;
+    this.#queueTimeout = queueTimeout;
+    this.#admit();
+  }
+
+  execute<T>(next: Next<T>, ctx: PolicyContext): Promise<Outcome<T>> {
+    if (this.#active < this.#limit && this.#waiting.size === 0) {
+      this.#active++;
+      if (ctx.call.pipeline.listening) this.#emitAcquired(ctx, 0);
+      return this.#run(next, ctx);
+    }
+    // A caller that already gave up neither queues nor counts as a rejection.
+    if (ctx.signal.aborted) return Promise.resolve({ ok: false, error: abortReason(ctx.signal) });
+    if (this.#waiting.size >= this.#queue) {
+      if (ctx.call.pipeline.listening) this.#emitRejected(ctx, 'queue_full', 0);
+      const detail =
+        this.#queue === 0
+          ? `all ${this.#limit} slots are taken and queueing is off (queue = 0)`
+          : `all ${this.#limit} slots are taken and the queue of ${this.#queue} is full`;
+      return Promise.resolve({ ok: false, error: new BulkheadRejectedError('queue_full', detail) });
+    }
+    return this.#enqueue(next, ctx) as Promise<Outcome<T>>;
+  }
+
+  /** Runs the inner layers in a slot taken by the caller, and always gives the slot back. */
+  async #run<T>(next: Next<T>, ctx: PolicyContext): Promise<Outcome<T>> {
+    try {
+      return await next(ctx);
+    } catch (error) {
+      // Inner layers never throw by contract; a layer that breaks it still must not leak a slot.
+      return { ok: false, error };
+    } finally {
+      this.#active--;
+      this.#admit();
+    }
+  }
+
+  #enqueue(inner: Next<unknown>, ctx: PolicyContext): Promise<Outcome<unknown>> {
+    return new Promise<Outcome<unknown>>((resolve) => {
+      const waiter: Waiter = {
+        prev: undefined,
+        next: undefined,
+        queued: false,
+        inner,
+        ctx,
+        resolve,
+        since: this.#clock.now(),
+        timer: undefined,
+        onAbort: undefined,
+      };
+      this.#waiting.push(waiter);
+      if (this.#queueTimeout !== Number.POSITIVE_INFINITY) {
+        waiter.timer = this.#clock.setTimeout(() => this.#expire(waiter), this.#queueTimeout);
+      }
+      const signal = ctx.signal;
+      if (signal !== NEVER_ABORTED) {
+        waiter.onAbort = () => this.#abandon(waiter);
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      if (ctx.call.pipeline.listening) this.#emitQueued(ctx, this.#waiting.size);
+    });
+  }
+
+  /** Fills free slots from the head of the queue, oldest first. */
+  #admit(): void {
+    while (this.#active < this.#limit) {
+      const waiter = this.#waiting.shift();
+      if (waiter === undefined) return;
+      this.#detach(waiter);
+      this.#active++;
+      if (waiter.ctx.call.pipeline.listening) {
+        this.#emitAcquired(waiter.ctx, this.#clock.now() - waiter.since);
+      }
+      waiter.resolve(this.#run(waiter.inner, waiter.ctx));
+    }
+  }
+
+  /** The waiter's queueTimeout elapsed. */
+  #expire(waiter: Waiter): void {
+    waiter.timer = undefined;
+    if (!this.#waiting.remove(waiter)) return;
+    this.#detach(waiter);
+    const waited = this.#clock.now() - waiter.since;
+    if (waiter.ctx.call.pipeline.listening) this.#emitRejected(waiter.ctx, 'queue_timeout', waited);
+    const detail = `no slot freed within the queue timeout (waited ${waited} ms)`;
+    waiter.resolve({ ok: false, error: new BulkheadRejectedError('queue_timeout', detail) });
+  }
+
+  /** The waiter's caller aborted: it leaves the queue at once. */
+  #abandon(waiter: Waiter): void {
+    if (!this.#waiting.remove(waiter)) return;
+    this.#detach(waiter);
+    waiter.resolve({ ok: false, error: abortReason(waiter.ctx.signal) });
+  }
+
+  /** Clears the waiter's timer and abort listener, whichever way it leaves the queue. */
+  #detach(waiter: Waiter): void {
+    if (waiter.timer !== undefined) {
+      this.#clock.clearTimeout(waiter.timer);
+      waiter.timer = undefined;
+    }
+    if (waiter.onAbort !== undefined) {
+      waiter.ctx.signal.removeEventListener('abort', waiter.onAbort);
+      waiter.onAbort = undefined;
+    }
+  }
+
+  #emitAcquired(ctx: PolicyContext, queuedFor: number): void {
+    const pipeline = ctx.call.pipeline;
+    pipeline.emit({
+      type: 'bulkhead.acquired',
+      pipeline: pipeline.name,
+      policy: 'bulkhead',
+      policyName: this.name,
+      key: ctx.key,
+      time: pipeline.clock.now(),
+      queuedFor,
+    });
+  }
+
+  #emitQueued(ctx: PolicyContext, queued: number): void {
+    const pipeline = ctx.call.pipeline;
+    pipeline.emit({
+      type: 'bulkhead.queued',
+      pipeline: pipeline.name,
+      policy: 'bulkhead',
+      policyName: this.name,
+      key: ctx.key,
+      time: pipeline.clock.now(),
+      queued,
+    });
+  }
+
+  #emitRejected(ctx: PolicyContext, reason: BulkheadRejectReason, queuedFor: number): void {
+    const pipeline = ctx.call.pipeline;
+    pipeline.emit({
+      type: 'bulkhead.rejected',
+      pipeline: pipeline.name,
+      policy: 'bulkhead',
+      policyName: this.name,
+      key: ctx.key,
+      time: pipeline.clock.now(),
+      reason,
+      queuedFor,
+    });
+  }
+}
