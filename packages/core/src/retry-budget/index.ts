@@ -4,3 +4,4 @@ export {
   type RetryBudgetOptions,
   type RetryBudgetSnapshot,
 } from './options.js';
+export { retryBudget } from './retry-budget.js';
