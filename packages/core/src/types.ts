@@ -53,6 +53,12 @@ export interface Policy<K extends PolicyKind = PolicyKind, S = unknown, O = unkn
   snapshot(): S;
   /** Changes options at run time without losing state (validated like the factory's options). */
   configure(options: Partial<O>): void;
+  /**
+   * Optional: called once by every pipeline the policy is added to, so that a policy can
+   * emit events that happen outside a call (a circuit isolated by hand, a transition seen
+   * by `snapshot()`). Policies without such events leave it out.
+   */
+  attach?(pipeline: PipelineRuntime): void;
 }
 
 /** Any policy, whatever its state and options types. */

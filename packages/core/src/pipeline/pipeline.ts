@@ -88,6 +88,7 @@ export class Pipeline implements PipelineRuntime {
     this.#registry = options.registry ?? null;
     this.#hub = new EventHub(() => this.#registry?.onListenerError ?? reportListenerError);
     this.#build();
+    for (const policy of this.#policies) policy.attach?.(this);
   }
 
   /** The policies, outermost first. */
