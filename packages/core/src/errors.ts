@@ -14,6 +14,8 @@ export class ResilienceError extends Error {
    * circuit, full bulkhead, rate limit): such calls count as `rejected`, not `failure`.
    */
   readonly rejection: boolean;
+  /** Attempts made when a retry policy let this error escape (see `attemptsOf`); else undefined. */
+  attempts: number | undefined;
 
   constructor(message: string, policy: PolicyKind, rejection: boolean, options?: { cause?: unknown }) {
     super(message, options);
@@ -21,6 +23,7 @@ export class ResilienceError extends Error {
     this.policy = policy;
     this.rejection = rejection;
     this.pipeline = undefined;
+    this.attempts = undefined;
   }
 }
 
