@@ -1,9 +1,13 @@
+export { breakers, type CountBreakerOptions, type SamplingBreakerOptions } from './breakers/specs.js';
+export { type CircuitBreakerPolicy, type CircuitBreakerSnapshot, circuitBreaker } from './circuit-breaker.js';
 export {
+  BREAKER_KINDS,
   type BreakerKind,
   type BreakerSpec,
   CIRCUIT_BREAKER_DEFAULTS,
   type CircuitBreakerOptions,
   type CircuitBreakerPersistedState,
+  type CircuitBreakerSettings,
   type ConsecutiveBreakerSpec,
   type CountBreakerSpec,
   type HalfOpenOptions,

@@ -1,0 +1,13 @@
+/**
+ * A short, low-cardinality name for an error: its `name` when it says more than "Error"
+ * (DOMException's `AbortError`, errors that set their name), else its class name, else
+ * its `typeof`. Never the message.
+ */
+export function errorType(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return typeof error;
+  const name = (error as { name?: unknown }).name;
+  if (typeof name === 'string' && name !== '' && name !== 'Error') return name;
+  const ctor = (error as { constructor?: { name?: unknown } }).constructor;
+  const className = typeof ctor === 'function' ? ctor.name : undefined;
+  return typeof className === 'string' && className !== '' && className !== 'Object' ? className : 'Error';
+}
