@@ -124,13 +124,13 @@ class Bulkhead implements BulkheadPolicy {
   }
 
   execute<T>(next: Next<T>, ctx: PolicyContext): Promise<Outcome<T>> {
+    // A caller that already gave up takes no slot, does not queue and is not a rejection.
+    if (ctx.signal.aborted) return Promise.resolve({ ok: false, error: abortReason(ctx.signal) });
     if (this.#active < this.#limit && this.#waiting.size === 0) {
       this.#active++;
       if (ctx.call.pipeline.listening) this.#emitAcquired(ctx, 0);
       return this.#run(next, ctx);
     }
-    // A caller that already gave up neither queues nor counts as a rejection.
-    if (ctx.signal.aborted) return Promise.resolve({ ok: false, error: abortReason(ctx.signal) });
     if (this.#waiting.size >= this.#queue) {
       if (ctx.call.pipeline.listening) this.#emitRejected(ctx, 'queue_full', 0);
       const detail =
