@@ -63,8 +63,34 @@ export const RETRY_RESULTS = [
 export const CIRCUIT_STATES = ['closed', 'open', 'half_open', 'isolated'] as const;
 export const CIRCUIT_RESULTS = ['success', 'failure', 'ignored', 'rejected'] as const;
 export const HEALTH_STATUSES = ['healthy', 'degraded', 'unhealthy'] as const;
+/** Values of `rampart.attempt`: attempts past the third share one bucket. */
+export const ATTEMPT_BUCKETS = ['1', '2', '3', '4+'] as const;
 /** The value of `error.type` once an instrument has seen its maximum of distinct types. */
 export const ERROR_TYPE_OTHER = '_OTHER';
+/** The value of `error.type` when a result, not an error, failed a call (`retryOnResult`). */
+export const ERROR_TYPE_RESULT = '_RESULT';
+/** Default cap on distinct `error.type` values per instrument and pipeline. */
+export const DEFAULT_ERROR_TYPE_LIMIT = 50;
+/** Name of the meter (instrumentation scope) rampart records with; `otel_scope_name` in Prometheus. */
+export const METER_NAME = '@rampart/otel';
+
+// ---- span events (tracing: true) ---------------------------------------------------------------
+
+/** A retry was scheduled (attributes: pipeline, policy, `rampart.attempt` = the failed attempt, `error.type`). */
+export const SPAN_EVENT_RETRY = 'rampart.retry';
+/** An open circuit turned the call away. */
+export const SPAN_EVENT_CIRCUIT_REJECTED = 'rampart.circuit.rejected';
+/** The call ran past its timeout. */
+export const SPAN_EVENT_TIMEOUT = 'rampart.timeout';
+/** A fallback answered the call (attributes include `rampart.fallback.source`, `error.type`). */
+export const SPAN_EVENT_FALLBACK = 'rampart.fallback';
+/** Every span event name, for the reference docs. */
+export const SPAN_EVENTS = [
+  SPAN_EVENT_RETRY,
+  SPAN_EVENT_CIRCUIT_REJECTED,
+  SPAN_EVENT_TIMEOUT,
+  SPAN_EVENT_FALLBACK,
+] as const;
 
 // ---- instruments ----------------------------------------------------------------------------
 

@@ -1,4 +1,9 @@
 /**
- * @rampart/otel: OpenTelemetry metrics for rampart pipelines.
+ * @rampart/otel: OpenTelemetry metrics for rampart pipelines. The main entry depends only
+ * on `@opentelemetry/api`; the SDK set-up with a Prometheus endpoint is
+ * `@rampart/otel/prometheus`.
  */
 export * from './constants.js';
+export { ErrorTypeLimiter, rawErrorType } from './error-type.js';
+export { type Instrumentation, type InstrumentOptions, instrument } from './instrument.js';
+export type { HealthCheckStatusLike, HealthMonitorLike, HealthStatusLike } from './live-state.js';

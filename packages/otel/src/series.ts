@@ -1,0 +1,84 @@
+import type { Attributes } from '@opentelemetry/api';
+import { ATTR_PIPELINE } from './constants.js';
+import { ErrorTypeLimiter } from './error-type.js';
+
+/** One attribute value in a cache key; `undefined` leaves the attribute out. */
+export type Key = string | undefined;
+
+type Level3 = Map<Key, Attributes>;
+type Level2 = Map<Key, Level3>;
+type Level1 = Map<Key, Level2>;
+
+/**
+ * Pre-built, frozen attribute objects of one instrument, keyed by pipeline and up to three
+ * attribute values. A recording looks its object up through nested maps instead of building
+ * one, so the hot path makes no object and concatenates no string. The error-type limiter of
+ * each pipeline lives here too, because the `error.type` cap is per instrument and pipeline.
+ */
+export class SeriesCache {
+  readonly #base: Attributes;
+  readonly #names: readonly [Key, Key, Key];
+  readonly #errorTypeLimit: number;
+  readonly #byPipeline = new Map<string, Level1>();
+  readonly #errorTypes = new Map<string, ErrorTypeLimiter>();
+
+  /**
+   * @param base - attributes on every series (the user's `attributes` option)
+   * @param names - the attribute names of the three key positions (unused ones undefined)
+   */
+  constructor(base: Attributes, names: readonly Key[], errorTypeLimit: number) {
+    this.#base = base;
+    this.#names = [names[0], names[1], names[2]];
+    this.#errorTypeLimit = errorTypeLimit;
+  }
+
+  /** The attributes for `pipeline` with values `a`, `b`, `c` for the three key positions. */
+  get(pipeline: string, a?: Key, b?: Key, c?: Key): Attributes {
+    let l1 = this.#byPipeline.get(pipeline);
+    if (l1 === undefined) {
+      l1 = new Map();
+      this.#byPipeline.set(pipeline, l1);
+    }
+    let l2 = l1.get(a);
+    if (l2 === undefined) {
+      l2 = new Map();
+      l1.set(a, l2);
+    }
+    let l3 = l2.get(b);
+    if (l3 === undefined) {
+      l3 = new Map();
+      l2.set(b, l3);
+    }
+    let attrs = l3.get(c);
+    if (attrs === undefined) {
+      attrs = this.#build(pipeline, a, b, c);
+      l3.set(c, attrs);
+    }
+    return attrs;
+  }
+
+  /** The bounded `error.type` of `error` for this instrument in `pipeline`. */
+  errorType(pipeline: string, error: unknown): string {
+    let limiter = this.#errorTypes.get(pipeline);
+    if (limiter === undefined) {
+      limiter = new ErrorTypeLimiter(this.#errorTypeLimit);
+      this.#errorTypes.set(pipeline, limiter);
+    }
+    return limiter.of(error);
+  }
+
+  /** Drops everything cached for a pipeline that left the registry. */
+  forget(pipeline: string): void {
+    this.#byPipeline.delete(pipeline);
+    this.#errorTypes.delete(pipeline);
+  }
+
+  #build(pipeline: string, a: Key, b: Key, c: Key): Attributes {
+    const attrs: Attributes = { ...this.#base, [ATTR_PIPELINE]: pipeline };
+    const [n1, n2, n3] = this.#names;
+    if (n1 !== undefined && a !== undefined) attrs[n1] = a;
+    if (n2 !== undefined && b !== undefined) attrs[n2] = b;
+    if (n3 !== undefined && c !== undefined) attrs[n3] = c;
+    return Object.freeze(attrs);
+  }
+}
