@@ -1,5 +1,7 @@
 import { EventHub, type ListenerErrorHandler, reportListenerError } from '../events/hub.js';
 import type { EventListener, RampartEvent } from '../events/types.js';
+import type { HealthMonitor } from '../health/health.js';
+import type { HealthReport } from '../health/report.js';
 import { subscription } from '../internal/subscription.js';
 import type { AnyPolicy, Subscription } from '../types.js';
 import { Pipeline, type PipelineOptions, type PipelineSnapshot } from './pipeline.js';
@@ -18,6 +20,8 @@ export interface RegistryChange {
 /** Live state of every pipeline in a registry. */
 export interface RegistrySnapshot {
   readonly pipelines: Readonly<Record<string, PipelineSnapshot>>;
+  /** The latest report of each health monitor (undefined before its checks first ran). */
+  readonly health: Readonly<Record<string, HealthReport | undefined>>;
 }
 
 /**
@@ -28,6 +32,7 @@ export class Registry implements Iterable<Pipeline> {
   readonly #pipelines = new Map<string, Pipeline>();
   readonly #hub: EventHub;
   readonly #watchers = new Set<(change: RegistryChange) => void>();
+  readonly #health = new Map<string, HealthMonitor>();
   onListenerError: ListenerErrorHandler;
 
   constructor(options: RegistryOptions = {}) {
@@ -119,10 +124,34 @@ export class Registry implements Iterable<Pipeline> {
     return subscription(() => this.#watchers.delete(listener));
   }
 
+  /**
+   * Registers a health monitor under its name (done by `health()`), so metrics adapters and
+   * status pages find it; disposing the returned subscription removes it again.
+   */
+  addHealth(monitor: HealthMonitor): Subscription {
+    const existing = this.#health.get(monitor.name);
+    if (existing !== undefined && existing !== monitor) {
+      throw new Error(
+        `a health monitor named "${monitor.name}" is already registered; give this one another name, or dispose() the other first`,
+      );
+    }
+    this.#health.set(monitor.name, monitor);
+    return subscription(() => {
+      if (this.#health.get(monitor.name) === monitor) this.#health.delete(monitor.name);
+    });
+  }
+
+  /** The registered health monitors. */
+  healthMonitors(): HealthMonitor[] {
+    return [...this.#health.values()];
+  }
+
   snapshot(): RegistrySnapshot {
     const pipelines: Record<string, PipelineSnapshot> = {};
     for (const [name, p] of this.#pipelines) pipelines[name] = p.snapshot();
-    return { pipelines };
+    const health: Record<string, HealthReport | undefined> = {};
+    for (const [name, monitor] of this.#health) health[name] = monitor.lastStatus();
+    return { pipelines, health };
   }
 
   #notify(change: RegistryChange): void {
