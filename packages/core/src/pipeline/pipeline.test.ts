@@ -152,6 +152,7 @@ describe('registry', () => {
           policies: [{ kind: 'timeout', name: 'timeout', state: { after: 50, strategy: 'aggressive' } }],
         },
       },
+      health: {},
     });
   });
 });
