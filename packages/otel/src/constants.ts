@@ -84,6 +84,8 @@ export const SPAN_EVENT_CIRCUIT_REJECTED = 'rampart.circuit.rejected';
 export const SPAN_EVENT_TIMEOUT = 'rampart.timeout';
 /** A fallback answered the call (attributes include `rampart.fallback.source`, `error.type`). */
 export const SPAN_EVENT_FALLBACK = 'rampart.fallback';
+/** On `rampart.timeout` span events: the timeout that elapsed, in seconds. */
+export const SPAN_ATTR_TIMEOUT_AFTER = 'rampart.timeout.after';
 /** Every span event name, for the reference docs. */
 export const SPAN_EVENTS = [
   SPAN_EVENT_RETRY,

@@ -6,6 +6,7 @@ import {
   ATTR_FALLBACK_SOURCE,
   ATTR_PIPELINE,
   ATTR_POLICY,
+  SPAN_ATTR_TIMEOUT_AFTER,
   SPAN_EVENT_CIRCUIT_REJECTED,
   SPAN_EVENT_FALLBACK,
   SPAN_EVENT_RETRY,
@@ -52,7 +53,7 @@ export class SpanEvents {
     if (span === undefined) return;
     span.addEvent(SPAN_EVENT_TIMEOUT, {
       ...this.#common(e.pipeline, e.policyName),
-      'rampart.timeout.after': e.timeout / 1000,
+      [SPAN_ATTR_TIMEOUT_AFTER]: e.timeout / 1000,
     });
   }
 
