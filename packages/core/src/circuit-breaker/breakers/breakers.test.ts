@@ -85,7 +85,9 @@ describe('breakers.* specs', () => {
     expect(() => checkBreakerSpec('circuitBreaker', { kind: 'count', size: -1 })).toThrow(
       /breaker.size must be/,
     );
-    expect(() => checkBreakerSpec('circuitBreaker', 5)).toThrow(/options must be an object, got 5/);
+    expect(() => checkBreakerSpec('circuitBreaker', 5)).toThrow(
+      /circuitBreaker: breaker must be a breaker .*; got 5/,
+    );
     expect(checkBreakerSpec('circuitBreaker', { kind: 'sampling' })).toEqual(breakers.sampling());
   });
 });

@@ -110,7 +110,14 @@ function samplingSpec(where: string, prefix: string, input: Input<SamplingBreake
  * the option in messages (`breaker.`).
  */
 export function checkBreakerSpec(where: string, value: unknown, prefix = 'breaker.'): BreakerSpec {
-  const input = checkObject(where, value, [...new Set([...COUNT_KEYS, ...SAMPLING_KEYS])]);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const shown =
+      typeof value === 'string' ? JSON.stringify(value) : Array.isArray(value) ? 'an array' : String(value);
+    throw new TypeError(
+      `${where}: ${prefix.slice(0, -1) || 'breaker'} must be a breaker (breakers.consecutive(n), breakers.count({…}), breakers.sampling({…})) or an object with a kind; got ${shown}`,
+    );
+  }
+  const input = value as Record<string, unknown>;
   const kind = checkOneOf(where, `${prefix}kind`, input.kind, BREAKER_KINDS);
   const known = kind === 'consecutive' ? CONSECUTIVE_KEYS : kind === 'count' ? COUNT_KEYS : SAMPLING_KEYS;
   for (const key of Object.keys(input)) {
