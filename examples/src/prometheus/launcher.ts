@@ -95,6 +95,8 @@ export interface LaunchOptions extends PrometheusConfigOptions {
 
 export interface RunningPrometheus {
   readonly url: string;
+  /** Its configuration and data, removed by `stop()`. */
+  readonly dir: string;
   readonly ruleFiles: readonly string[];
   /** Stops the process (SIGTERM, then SIGKILL after 5 s) and removes its data folder. */
   stop(): Promise<void>;
@@ -146,7 +148,7 @@ export async function launchPrometheus(options: LaunchOptions): Promise<RunningP
     await stop();
     throw error;
   }
-  return { url, ruleFiles: options.ruleFiles, stop };
+  return { url, dir, ruleFiles: options.ruleFiles, stop };
 }
 
 async function waitReady(

@@ -264,7 +264,7 @@ export function renderSummary(
       .filter(([key]) => key !== 'requests')
       .map(([key, n]) => `${key} ${n}`)
       .join(', ');
-    lines.push(`${d.system.padEnd(10)} answered ${d.counts.requests ?? 0} requests (${parts})`);
+    lines.push(`${d.system.padEnd(10)} received ${d.counts.requests ?? 0} requests (${parts})`);
   }
   return lines;
 }

@@ -8,7 +8,7 @@ import { type Paint, painter, renderFrame, renderPlainStatus, type ViewModel } f
 export type ViewMode = 'live' | 'plain' | 'quiet';
 
 export interface TerminalViewOptions {
-  readonly out: NodeJS.WritableStream & { columns?: number; on?: NodeJS.WriteStream['on'] };
+  readonly out: NodeJS.WritableStream & { readonly columns?: number | undefined };
   readonly mode: ViewMode;
   /** Colours in live mode (off for NO_COLOR). */
   readonly colour: boolean;
@@ -54,7 +54,7 @@ export class TerminalView {
         this.#drawn = 0;
         this.#draw();
       };
-      out.on?.('resize', this.#onResize);
+      out.on('resize', this.#onResize);
     } else {
       this.#timer = setInterval(() => this.#printStatus(), this.#options.interval);
     }
