@@ -23,6 +23,11 @@ export interface ExecuteOptions {
   readonly signal?: AbortSignal | undefined;
   /** A low-cardinality name for the operation, carried on every event. */
   readonly key?: string | undefined;
+  /**
+   * `false` when the operation must not run twice (a POST that is not safe to repeat):
+   * retry and hedge policies then make no extra attempt. @defaultValue true
+   */
+  readonly idempotent?: boolean | undefined;
 }
 
 export type PolicyKind =
@@ -85,6 +90,11 @@ export interface CallState {
   readonly pipeline: PipelineRuntime;
   /** Set by a fallback policy that served the call, so the call counts as `fallback`. */
   fallback: boolean;
+  /**
+   * `false` when the call must not be attempted more than once (`ExecuteOptions.idempotent`):
+   * policies that repeat attempts (retry, hedge) pass it through once. Undefined means true.
+   */
+  readonly idempotent?: boolean;
 }
 
 /** The part of a pipeline that policies see while running. */

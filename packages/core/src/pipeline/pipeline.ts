@@ -133,7 +133,12 @@ export class Pipeline implements PipelineRuntime {
   async execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
     const signal = options?.signal ?? NEVER_ABORTED;
     const key = options?.key;
-    const call: Invocation = { pipeline: this, fallback: false, fn: fn as Operation<unknown> };
+    const call: Invocation = {
+      pipeline: this,
+      fallback: false,
+      idempotent: options?.idempotent !== false,
+      fn: fn as Operation<unknown>,
+    };
     const ctx: PolicyContext = { signal, attempt: 1, key, call };
     const entry = this.#enabled ? this.#chain[0]! : this.#chain[this.#chain.length - 1]!;
     if (!this.listening) {
