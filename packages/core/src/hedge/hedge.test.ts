@@ -271,6 +271,16 @@ describe('hedge', () => {
     expect(remove).toHaveBeenCalledWith('abort', add.mock.calls[0]![1]);
   });
 
+  it('never hedges a call executed with idempotent: false', async () => {
+    const { clock, p, seen, events, planned } = setup({ delay: 10, maxHedges: 2 });
+    const call = p.execute(planned([{ after: 100, ok: true }]), { idempotent: false });
+    await clock.advance(100);
+    await expect(call).resolves.toBe('answer 1');
+    expect(seen).toHaveLength(1);
+    expect(hedgeEvents(events)).toHaveLength(0);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('maxHedges 0 passes the call straight through', async () => {
     const { clock, p, seen, planned } = setup({ maxHedges: 0, delay: 1 });
     const call = p.execute(planned([{ after: 50, ok: true }]));

@@ -35,6 +35,9 @@ const handlesAll = (): boolean => true;
  * latency). The call fails when every attempt has failed and no hedge may start: with the
  * error of the attempt that failed last.
  *
+ * Calls executed with `{ idempotent: false }` are never hedged: a copy of a request that
+ * is not safe to repeat could do its work twice.
+ *
  * Each attempt runs the inner layers with its own signal (linked to the caller's) and
  * `attempt` = the incoming attempt + the hedge's number, so the first hedge of a first
  * call is attempt 2.
@@ -89,7 +92,8 @@ class Hedge implements HedgePolicy {
     // Only a call's first attempt adds to the budget: a hedge inside a retry sees retried
     // attempts (attempt > 1), which the retry has already paid for.
     if (this.budget !== undefined && ctx.attempt === 1) this.budget.recordAttempt();
-    if (this.maxHedges === 0) return next(ctx);
+    // A call that must not run twice (`idempotent: false`) is never hedged.
+    if (this.maxHedges === 0 || ctx.call.idempotent === false) return next(ctx);
     if (ctx.signal.aborted) return Promise.resolve({ ok: false, error: ctx.signal.reason });
     return new HedgedCall(this, next, ctx).run();
   }
