@@ -38,6 +38,7 @@ import {
   METRICS,
 } from './constants.js';
 import { instrument } from './instrument.js';
+import { DbError, emit, exerciseEveryInstrument } from './testing-fixtures/events.js';
 import { type Harness, harness } from './testing-fixtures/metrics.js';
 import { FakePolicy } from './testing-fixtures/policies.js';
 
@@ -54,13 +55,6 @@ afterEach(async () => {
   for (const h of open.splice(0)) await h.close();
 });
 
-/** Emits a hand-made event through `p` (for policies whose events a test stands in for). */
-type Omitted = 'pipeline' | 'key' | 'time';
-type Partial<E> = E extends RampartEvent ? Omit<E, Omitted> : never;
-const emit = (p: Pipeline, e: Partial<RampartEvent>) =>
-  p.emit({ ...e, pipeline: p.name, key: undefined, time: p.clock.now() } as RampartEvent);
-
-class DbError extends Error {}
 class HttpError extends Error {
   constructor(readonly status: number) {
     super(`request to https://api.example.com/users/42 failed with ${status}`);
@@ -406,74 +400,8 @@ describe('instrument: policies', () => {
 describe('instrument: every instrument', () => {
   it('emits each instrument with the name, unit, description and type of the constants', async () => {
     const registry = new Registry();
-    const p = registry.pipeline('all', [
-      new FakePolicy('circuit_breaker', { state: 'closed', failureRatio: 0, slowCallRatio: 0 }),
-      new FakePolicy('rate_limit', { tokens: 1 }),
-      bulkhead({ limit: 1 }),
-    ]);
     const h = setup(registry);
-    const health = {
-      healthMonitors: () => [
-        {
-          name: 'deps',
-          lastStatus: () => ({ status: 'healthy', checks: [{ name: 'db', critical: true, ok: true }] }),
-        },
-      ],
-    };
-    Object.assign(registry, health);
-    await p.execute(() => 1);
-    const events: Partial<RampartEvent>[] = [
-      { type: 'retry', policy: 'retry', policyName: 'retry', attempt: 1, delay: 0, error: new DbError() },
-      {
-        type: 'retry.done',
-        policy: 'retry',
-        policyName: 'retry',
-        attempts: 2,
-        succeeded: true,
-        error: undefined,
-      },
-      { type: 'budget.exhausted', policy: 'retry', policyName: 'retry', attempt: 2 },
-      {
-        type: 'circuit.transition',
-        policy: 'circuit_breaker',
-        policyName: 'circuit_breaker',
-        from: 'closed',
-        to: 'open',
-        reason: 'failure_threshold',
-      },
-      {
-        type: 'circuit.call',
-        policy: 'circuit_breaker',
-        policyName: 'circuit_breaker',
-        result: 'success',
-        duration: 1,
-        slow: false,
-        error: undefined,
-      },
-      { type: 'timeout', policy: 'timeout', policyName: 'timeout', timeout: 10 },
-      {
-        type: 'bulkhead.rejected',
-        policy: 'bulkhead',
-        policyName: 'bulkhead',
-        reason: 'queue_timeout',
-        queuedFor: 10,
-      },
-      { type: 'ratelimit.rejected', policy: 'rate_limit', policyName: 'rate_limit', retryAfter: 10 },
-      { type: 'fallback', policy: 'fallback', policyName: 'fallback', source: 'value', error: new DbError() },
-      { type: 'hedge', policy: 'hedge', policyName: 'hedge', hedge: 1 },
-      { type: 'chaos', policy: 'chaos', policyName: 'chaos', injected: 'fault' },
-      {
-        type: 'health.check',
-        policy: 'health',
-        policyName: 'deps',
-        check: 'db',
-        critical: true,
-        ok: true,
-        duration: 3,
-        error: undefined,
-      },
-    ];
-    for (const e of events) emit(p, e);
+    await exerciseEveryInstrument(registry);
     const m = await h.collect();
     const kinds = {
       counter: DataPointType.SUM,

@@ -20,6 +20,7 @@ import {
   SPAN_EVENT_TIMEOUT,
 } from './constants.js';
 import { AsyncLocalStorageContextManager } from './testing-fixtures/context.js';
+import { emit } from './testing-fixtures/events.js';
 import { type Harness, harness } from './testing-fixtures/metrics.js';
 
 const spans = new InMemorySpanExporter();
@@ -37,11 +38,6 @@ afterEach(async () => {
   spans.reset();
   for (const h of open.splice(0)) await h.close();
 });
-
-type Omitted = 'pipeline' | 'key' | 'time';
-type Partial<E> = E extends RampartEvent ? Omit<E, Omitted> : never;
-const emit = (p: Pipeline, e: Partial<RampartEvent>) =>
-  p.emit({ ...e, pipeline: p.name, key: undefined, time: p.clock.now() } as RampartEvent);
 
 /** Runs `fn` inside an active span and returns that span's events once it ended. */
 async function inSpan(fn: () => Promise<unknown>) {
