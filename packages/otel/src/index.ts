@@ -6,4 +6,3 @@
 export * from './constants.js';
 export { ErrorTypeLimiter, rawErrorType } from './error-type.js';
 export { type Instrumentation, type InstrumentOptions, instrument } from './instrument.js';
-export type { HealthCheckStatusLike, HealthMonitorLike, HealthStatusLike } from './live-state.js';

@@ -1,6 +1,14 @@
 import { metrics } from '@opentelemetry/api';
 import { DataPointType, MeterProvider } from '@opentelemetry/sdk-metrics';
-import { bulkhead, type Pipeline, type RampartEvent, Registry, TimeoutError, timeout } from '@rampart/core';
+import {
+  bulkhead,
+  health,
+  type Pipeline,
+  type RampartEvent,
+  Registry,
+  TimeoutError,
+  timeout,
+} from '@rampart/core';
 import { TestClock } from '@rampart/core/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -11,6 +19,9 @@ import {
   ATTR_CIRCUIT_STATE,
   ATTR_CIRCUIT_TO,
   ATTR_ERROR_TYPE,
+  ATTR_HEALTH_CHECK,
+  ATTR_HEALTH_CRITICAL,
+  ATTR_HEALTH_STATUS,
   ATTR_OUTCOME,
   ATTR_PIPELINE,
   ATTR_POLICY,
@@ -31,6 +42,9 @@ import {
   METRIC_CIRCUIT_SLOW_CALL_RATIO,
   METRIC_CIRCUIT_STATE,
   METRIC_CIRCUIT_TRANSITIONS,
+  METRIC_HEALTH_CHECK_DURATION,
+  METRIC_HEALTH_CHECK_UP,
+  METRIC_HEALTH_STATUS,
   METRIC_RATELIMIT_TOKENS,
   METRIC_RETRY_ATTEMPTS,
   METRIC_RETRY_CALLS,
@@ -394,6 +408,54 @@ describe('instrument: policies', () => {
     const other = setup(registry, { onError });
     expect((await other.collect()).points(METRIC_RATELIMIT_TOKENS.name)).toEqual([]);
     expect(onError).not.toHaveBeenCalled();
+  });
+});
+
+describe('instrument: health', () => {
+  it('reports monitor status, check up/down and check durations from a real monitor', async () => {
+    const clock = new TestClock();
+    const registry = new Registry();
+    let dbUp = false;
+    const monitor = health({
+      name: 'deps',
+      registry,
+      clock,
+      checks: [
+        { name: 'db', critical: true, run: () => dbUp || Promise.reject(new DbError('down')) },
+        { name: 'cache', critical: false, run: () => true },
+      ],
+    });
+    const h = setup(registry);
+    let m = await h.collect();
+    expect(m.points(METRIC_HEALTH_STATUS.name)).toEqual([]); // no report before the first run
+    await monitor.status();
+    m = await h.collect();
+    const statuses = () =>
+      Object.fromEntries(
+        m.points(METRIC_HEALTH_STATUS.name).map((pt) => [pt.attributes[ATTR_HEALTH_STATUS], pt.value]),
+      );
+    expect(statuses()).toEqual({ healthy: 0, degraded: 0, unhealthy: 1 });
+    expect(m.points(METRIC_HEALTH_CHECK_UP.name).map((pt) => [pt.attributes, pt.value])).toEqual([
+      [{ [ATTR_PIPELINE]: 'deps', [ATTR_HEALTH_CHECK]: 'db', [ATTR_HEALTH_CRITICAL]: 'true' }, 0],
+      [{ [ATTR_PIPELINE]: 'deps', [ATTR_HEALTH_CHECK]: 'cache', [ATTR_HEALTH_CRITICAL]: 'false' }, 1],
+    ]);
+    expect(
+      m.total(METRIC_HEALTH_CHECK_DURATION.name, { [ATTR_HEALTH_CHECK]: 'db', [ATTR_OUTCOME]: 'failure' }),
+    ).toBe(1);
+    expect(
+      m.total(METRIC_HEALTH_CHECK_DURATION.name, { [ATTR_HEALTH_CHECK]: 'cache', [ATTR_OUTCOME]: 'success' }),
+    ).toBe(1);
+
+    dbUp = true;
+    await monitor.status();
+    m = await h.collect();
+    expect(statuses()).toEqual({ healthy: 1, degraded: 0, unhealthy: 0 });
+    expect(m.total(METRIC_HEALTH_CHECK_UP.name)).toBe(2);
+
+    const read = vi.spyOn(monitor, 'lastStatus');
+    monitor.dispose();
+    await h.collect();
+    expect(read).not.toHaveBeenCalled();
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Attributes, BatchObservableResult } from '@opentelemetry/api';
-import type { AnyPolicy, Pipeline, Registry } from '@rampart/core';
+import type { AnyPolicy, HealthMonitor, Pipeline, Registry } from '@rampart/core';
 import {
   ATTR_CIRCUIT_STATE,
   ATTR_HEALTH_CHECK,
@@ -14,38 +14,6 @@ import type { GaugeInstruments } from './instruments.js';
 
 /** Reports a failure of the instrumentation itself (never of the protected call). */
 export type ErrorReporter = (error: unknown, context: string) => void;
-
-/**
- * The part of a health monitor the gauges read. Structural on purpose: `@rampart/otel`
- * reads whatever `registry.healthMonitors()` returns without depending on its class.
- */
-export interface HealthMonitorLike {
-  readonly name: string;
-  /** The status of the last run, or undefined before the first one. Must not run checks. */
-  lastStatus(): HealthStatusLike | undefined;
-}
-
-export interface HealthStatusLike {
-  readonly status: string;
-  readonly checks?:
-    | readonly HealthCheckStatusLike[]
-    | Readonly<Record<string, Omit<HealthCheckStatusLike, 'name'>>>
-    | undefined;
-}
-
-export interface HealthCheckStatusLike {
-  readonly name: string;
-  readonly critical?: boolean | undefined;
-  /** Passed on its last run; or `status: 'up' | 'down'`/`healthy` forms. */
-  readonly ok?: boolean | undefined;
-  readonly healthy?: boolean | undefined;
-  readonly status?: string | undefined;
-}
-
-/** `registry.healthMonitors()`, present once core ships health monitors in the registry. */
-interface RegistryWithHealth {
-  healthMonitors?: () => Iterable<HealthMonitorLike>;
-}
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
@@ -146,11 +114,9 @@ export class LiveState {
   }
 
   #observeHealth(result: BatchObservableResult): void {
-    const list = (this.#registry as RegistryWithHealth).healthMonitors;
-    if (typeof list !== 'function') return;
-    let monitors: Iterable<HealthMonitorLike>;
+    let monitors: readonly HealthMonitor[];
     try {
-      monitors = list.call(this.#registry);
+      monitors = this.#registry.healthMonitors();
     } catch (error) {
       this.#report(error, 'listing health monitors');
       return;
@@ -168,9 +134,10 @@ export class LiveState {
     for (const name of this.#health.keys()) if (!seen.has(name)) this.#health.delete(name);
   }
 
-  #observeMonitor(result: BatchObservableResult, monitor: HealthMonitorLike): void {
-    const status = monitor.lastStatus();
-    if (status === undefined || status === null) return;
+  /** Reads the last report only: collecting metrics never runs a check. */
+  #observeMonitor(result: BatchObservableResult, monitor: HealthMonitor): void {
+    const report = monitor.lastStatus();
+    if (report === undefined) return;
     let cache = this.#health.get(monitor.name);
     if (cache === undefined) {
       cache = new Map();
@@ -178,22 +145,15 @@ export class LiveState {
     }
     for (const value of HEALTH_STATUSES) {
       const attrs = this.#attrs(cache, `status:${value}`, monitor.name, { [ATTR_HEALTH_STATUS]: value });
-      result.observe(this.#gauges.healthStatus, status.status === value ? 1 : 0, attrs);
+      result.observe(this.#gauges.healthStatus, report.status === value ? 1 : 0, attrs);
     }
-    const checks = status.checks;
-    if (checks === undefined || checks === null) return;
-    const entries: Iterable<HealthCheckStatusLike> = Array.isArray(checks)
-      ? (checks as readonly HealthCheckStatusLike[])
-      : Object.entries(checks).map(([name, c]) => ({ ...c, name }));
-    for (const check of entries) {
-      const up = checkPassed(check);
-      if (up === undefined) continue;
-      const critical = check.critical === false ? 'false' : 'true';
-      const attrs = this.#attrs(cache, `check:${critical}:${check.name}`, monitor.name, {
-        [ATTR_HEALTH_CHECK]: check.name,
+    for (const [name, check] of Object.entries(report.checks)) {
+      const critical = check.critical ? 'true' : 'false';
+      const attrs = this.#attrs(cache, `check:${critical}:${name}`, monitor.name, {
+        [ATTR_HEALTH_CHECK]: name,
         [ATTR_HEALTH_CRITICAL]: critical,
       });
-      result.observe(this.#gauges.healthCheckUp, up ? 1 : 0, attrs);
+      result.observe(this.#gauges.healthCheckUp, check.ok ? 1 : 0, attrs);
     }
   }
 
@@ -206,12 +166,4 @@ export class LiveState {
     }
     return attrs;
   }
-}
-
-function checkPassed(check: HealthCheckStatusLike): boolean | undefined {
-  if (typeof check.ok === 'boolean') return check.ok;
-  if (typeof check.healthy === 'boolean') return check.healthy;
-  if (check.status === 'up' || check.status === 'healthy' || check.status === 'pass') return true;
-  if (check.status === 'down' || check.status === 'unhealthy' || check.status === 'fail') return false;
-  return undefined;
 }

@@ -1,4 +1,4 @@
-import { bulkhead, type Pipeline, type RampartEvent, type Registry } from '@rampart/core';
+import { bulkhead, health, type Pipeline, type RampartEvent, type Registry } from '@rampart/core';
 import { FakePolicy } from './policies.js';
 
 type Omitted = 'pipeline' | 'key' | 'time';
@@ -13,7 +13,8 @@ export class DbError extends Error {}
 
 /**
  * A pipeline and a health monitor that make every instrument report at least one point:
- * live state from stand-in policies and a real bulkhead, and one event of every kind.
+ * live state from stand-in policies, a real bulkhead and a real health monitor (whose run
+ * emits `health.check` events), and one hand-made event of every other kind.
  */
 export async function exerciseEveryInstrument(registry: Registry, name = 'all'): Promise<Pipeline> {
   const p = registry.pipeline(name, [
@@ -21,11 +22,15 @@ export async function exerciseEveryInstrument(registry: Registry, name = 'all'):
     new FakePolicy('rate_limit', { tokens: 3 }),
     bulkhead({ limit: 4 }),
   ]);
-  const monitor = {
+  const monitor = health({
     name: 'deps',
-    lastStatus: () => ({ status: 'degraded', checks: [{ name: 'db', critical: true, ok: false }] }),
-  };
-  Object.assign(registry, { healthMonitors: () => [monitor] });
+    registry,
+    checks: [
+      { name: 'db', critical: true, run: () => Promise.reject(new DbError('db down')) },
+      { name: 'cache', critical: false, run: () => true },
+    ],
+  });
+  await monitor.status();
   await p.execute(() => 1);
   await p.execute(() => Promise.reject(new DbError('down'))).catch(() => {});
   const events: EventBody[] = [
@@ -68,16 +73,6 @@ export async function exerciseEveryInstrument(registry: Registry, name = 'all'):
     { type: 'fallback', policy: 'fallback', policyName: 'fallback', source: 'value', error: new DbError() },
     { type: 'hedge', policy: 'hedge', policyName: 'hedge', hedge: 1 },
     { type: 'chaos', policy: 'chaos', policyName: 'chaos', injected: 'fault' },
-    {
-      type: 'health.check',
-      policy: 'health',
-      policyName: 'deps',
-      check: 'db',
-      critical: true,
-      ok: false,
-      duration: 3,
-      error: new DbError(),
-    },
   ];
   for (const e of events) emit(p, e);
   return p;
