@@ -65,6 +65,10 @@ export const CIRCUIT_RESULTS = ['success', 'failure', 'ignored', 'rejected'] as 
 export const HEALTH_STATUSES = ['healthy', 'degraded', 'unhealthy'] as const;
 /** Values of `rampart.attempt`: attempts past the third share one bucket. */
 export const ATTEMPT_BUCKETS = ['1', '2', '3', '4+'] as const;
+export const BULKHEAD_REASONS = ['queue_full', 'queue_timeout'] as const;
+export const FALLBACK_SOURCES = ['value', 'fn', 'last_good'] as const;
+export const CHAOS_INJECTIONS = ['fault', 'latency', 'result'] as const;
+export const BOOLEAN_VALUES = ['true', 'false'] as const;
 /** The value of `error.type` once an instrument has seen its maximum of distinct types. */
 export const ERROR_TYPE_OTHER = '_OTHER';
 /** The value of `error.type` when a result, not an error, failed a call (`retryOnResult`). */
@@ -93,6 +97,78 @@ export const SPAN_EVENTS = [
   SPAN_EVENT_TIMEOUT,
   SPAN_EVENT_FALLBACK,
 ] as const;
+
+/** One attribute: its name, what it means, and its values when they are a fixed set. */
+export interface AttributeDefinition {
+  readonly name: string;
+  readonly description: string;
+  /** Every value it takes, when that is a closed set (for dashboards' variables and docs). */
+  readonly values?: readonly string[];
+}
+
+/** Every attribute rampart puts on its series, for the metrics reference. */
+export const ATTRIBUTES: readonly AttributeDefinition[] = [
+  {
+    name: ATTR_PIPELINE,
+    description: 'Pipeline name (for health series: the health monitor name). On every series.',
+  },
+  {
+    name: ATTR_POLICY,
+    description: 'Policy name within the pipeline (defaults to its kind: `retry`, `circuit_breaker`, …).',
+  },
+  {
+    name: ATTR_OUTCOME,
+    description:
+      'How a call ended (`rampart.call.duration`), or an attempt or health check (`success`, `failure` only). `rejected`: an open circuit, full bulkhead or rate limit turned the call away; `fallback`: a fallback answered.',
+    values: CALL_OUTCOMES,
+  },
+  {
+    name: ATTR_ERROR_TYPE,
+    description:
+      'On failures only: the HTTP status class (`4xx`, `5xx`) when the error carries a numeric `status`/`statusCode`, else the error class name (`TimeoutError`, `BrokenCircuitError`, `TypeError`, …); `_RESULT` when a result, not an error, failed; `_OTHER` past the cap of distinct values (50 per instrument and pipeline) or for a name that is not identifier-like. Never a message, URL or user data.',
+  },
+  { name: ATTR_ATTEMPT, description: 'Attempt number, bucketed.', values: ATTEMPT_BUCKETS },
+  {
+    name: ATTR_RETRY_RESULT,
+    description: 'Whether a call through a retry policy succeeded, and whether it needed a retry.',
+    values: RETRY_RESULTS,
+  },
+  {
+    name: ATTR_CIRCUIT_STATE,
+    description: 'Circuit state; `rampart.circuit.state` has one series per state.',
+    values: CIRCUIT_STATES,
+  },
+  { name: ATTR_CIRCUIT_FROM, description: 'State before a transition.', values: CIRCUIT_STATES },
+  { name: ATTR_CIRCUIT_TO, description: 'State after a transition.', values: CIRCUIT_STATES },
+  {
+    name: ATTR_CIRCUIT_RESULT,
+    description:
+      'How the breaker counted a call: `ignored` (not handled by the breaker), `rejected` (the circuit was open).',
+    values: CIRCUIT_RESULTS,
+  },
+  {
+    name: ATTR_BULKHEAD_REASON,
+    description: 'Why the bulkhead turned a call away.',
+    values: BULKHEAD_REASONS,
+  },
+  {
+    name: ATTR_FALLBACK_SOURCE,
+    description: 'What answered: a fixed value, a function, or the last good result.',
+    values: FALLBACK_SOURCES,
+  },
+  { name: ATTR_CHAOS_INJECTED, description: 'What a chaos policy injected.', values: CHAOS_INJECTIONS },
+  { name: ATTR_HEALTH_CHECK, description: 'Health check name.' },
+  {
+    name: ATTR_HEALTH_CRITICAL,
+    description: 'Whether a failing check makes the monitor `unhealthy` (else `degraded`).',
+    values: BOOLEAN_VALUES,
+  },
+  {
+    name: ATTR_HEALTH_STATUS,
+    description: 'Overall health; `rampart.health.status` has one series per status.',
+    values: HEALTH_STATUSES,
+  },
+];
 
 // ---- instruments ----------------------------------------------------------------------------
 
