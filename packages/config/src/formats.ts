@@ -122,6 +122,14 @@ export function showValue(format: FormatName, value: SettingValue): string {
   return String(value);
 }
 
+const DAY = 86_400_000;
+
+/** A duration bound; odd large ones (the 2^31-1 ms timer limit) get a reading in days. */
+const showBound = (ms: number): string => {
+  const text = showDuration(ms);
+  return ms >= DAY && text.endsWith('ms') ? `${text} (about ${(ms / DAY).toFixed(1)} days)` : text;
+};
+
 function describeRange(c: Constraint, show: (n: number) => string): string {
   const { min, max } = c;
   if (min !== undefined && max !== undefined) {
@@ -145,7 +153,7 @@ export function describeConstraint(c: Constraint, brief = false): string {
   };
   switch (c.format) {
     case 'duration':
-      return `${brief ? 'duration' : 'a duration (250ms, 15s, 2m, 1h; a plain number is ms)'}${range(showDuration)}${orInfinity}`;
+      return `${brief ? 'duration' : 'a duration (250ms, 15s, 2m, 1h; a plain number is ms)'}${range(showBound)}${orInfinity}`;
     case 'ratio':
       return `${brief ? 'ratio' : 'a ratio (0.5 or 50%)'}${range(num)}`;
     case 'integer':
