@@ -127,12 +127,23 @@ describe('chaos', () => {
     });
   });
 
+  it('built from configuration with nothing to inject, it waits to be configured', async () => {
+    const { clock, p, policy, fn } = setup({ enabled: false, rate: 1, latency: 0 });
+    await expect(p.execute(fn)).resolves.toBe('real');
+    policy.configure({ enabled: true, latency: 100 });
+    const call = p.execute(fn);
+    await clock.advance(100);
+    await expect(call).resolves.toBe('real');
+  });
+
   it('configure() rejects bad values whole', () => {
     const { policy } = setup({ rate: 0.5, latency: 10 });
     expect(() => policy.configure({ enabled: true, rate: 2 })).toThrow(
       /chaos: rate must be a number from 0 to 1, got 2/,
     );
-    expect(() => policy.configure({ latency: null })).toThrow(/nothing to inject/);
+    expect(() => policy.configure({ latency: null, enabled: true })).toThrow(
+      /enabled with nothing to inject/,
+    );
     expect(() => policy.configure({ fault: () => 1, result: () => 2 })).toThrow(/fault or result, not both/);
     expect(() => policy.configure({ enabled: 'yes' as never })).toThrow(
       /enabled must be true or false, got "yes"/,
@@ -147,7 +158,9 @@ describe('chaos', () => {
     );
     expect(() => chaos({ latency: -1 })).toThrow(/chaos: latency \(ms\) must be a number >= 0, got -1/);
     expect(() => chaos({ fault: new Error('x') as never })).toThrow(/chaos: fault must be a function/);
-    expect(() => chaos({})).toThrow(/chaos: nothing to inject; give fault, latency \(ms > 0\) or result/);
+    expect(() => chaos({ enabled: true })).toThrow(
+      /chaos: enabled with nothing to inject; give fault, latency \(ms > 0\) or result/,
+    );
     expect(() => chaos({ fault: () => 1, result: () => 2 })).toThrow(/give fault or result, not both/);
     expect(() => chaos({ rates: 1 } as never)).toThrow(/unknown option "rates"/);
   });

@@ -86,7 +86,7 @@ class Chaos<T> implements ChaosPolicy<T> {
     this.#latency = options.latency === undefined ? 0 : checkLatency(options.latency);
     this.#fault = options.fault === undefined ? undefined : checkFunction(WHERE, 'fault', options.fault);
     this.#result = options.result === undefined ? undefined : checkFunction(WHERE, 'result', options.result);
-    checkInjections(this.#fault, this.#latency, this.#result);
+    checkInjections(this.#enabled, this.#fault, this.#latency, this.#result);
   }
 
   snapshot(): ChaosSnapshot {
@@ -124,7 +124,7 @@ class Chaos<T> implements ChaosPolicy<T> {
         : options.result === null
           ? undefined
           : checkFunction(WHERE, 'result', options.result);
-    checkInjections(fault, latency, result);
+    checkInjections(enabled, fault, latency, result);
     this.#enabled = enabled;
     this.#rate = rate;
     this.#latency = latency;
@@ -213,13 +213,18 @@ function checkLatency(value: unknown): number {
   return checkDuration(WHERE, 'latency', value);
 }
 
-function checkInjections(fault: unknown, latency: number, result: unknown): void {
+/**
+ * Fault and result exclude each other. Something to inject is required only once enabled:
+ * a disabled policy built from configuration (latency 0, no fault yet) is fine until an
+ * operator switches it on.
+ */
+function checkInjections(enabled: boolean, fault: unknown, latency: number, result: unknown): void {
   if (fault !== undefined && result !== undefined) {
     throw new TypeError(
       `${WHERE}: give fault or result, not both (to inject both, use two chaos policies with distinct names)`,
     );
   }
-  if (fault === undefined && result === undefined && latency === 0) {
-    throw new TypeError(`${WHERE}: nothing to inject; give fault, latency (ms > 0) or result`);
+  if (enabled && fault === undefined && result === undefined && latency === 0) {
+    throw new TypeError(`${WHERE}: enabled with nothing to inject; give fault, latency (ms > 0) or result`);
   }
 }
