@@ -239,7 +239,9 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown> {
       return outcome;
     }
     const failure = verdict === FAILURE;
-    const now = timed ? end : failure ? this.#clock.now() : 0;
+    // Only a time window, lastError and an opening need the time: a success on a
+    // consecutive or count breaker that nobody listens to reads no clock.
+    const now = timed ? end : failure ? this.#clock.now() : Number.NaN;
     if (failure) this.#noteFailure(outcome, now);
     this.#emitCall(ctx, verdict, end - start, slow, outcome);
     // A call that started before the circuit last changed state says nothing about now.
@@ -247,7 +249,9 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown> {
       const window = this.#window;
       window.record(failure, slow, now);
       const reason = window.shouldOpen(now);
-      if (reason !== undefined) this.#open(now, reason, pipeline, ctx.key);
+      if (reason !== undefined) {
+        this.#open(Number.isNaN(now) ? this.#clock.now() : now, reason, pipeline, ctx.key);
+      }
     }
     return outcome;
   }
