@@ -20,8 +20,7 @@ import { inspectConfig, loadConfig } from './load.js';
 import { PROFILE_PRESETS } from './profiles.js';
 import { SETTINGS } from './settings.js';
 
-const load = (env: Record<string, string>, pipelines: string[] = ['payments', 'search']) =>
-  loadConfig({ pipelines, env });
+const load = (env: Record<string, string>) => loadConfig({ pipelines: ['payments', 'search'], env });
 
 const issuesOf = (fn: () => unknown) => {
   try {
