@@ -30,6 +30,8 @@ export interface LoadCounts {
   degraded: number;
   /** Requests that got no HTTP answer (connection error, client timeout). */
   errors: number;
+  /** Requests still waiting when the generator stopped (aborted, not errors of the service). */
+  cutShort: number;
   /** Due requests not sent because `maxInFlight` were already waiting. */
   skipped: number;
 }
@@ -37,7 +39,7 @@ export interface LoadCounts {
 const TICK_MS = 50;
 
 export class LoadGenerator {
-  readonly counts: LoadCounts = { sent: 0, byStatus: {}, degraded: 0, errors: 0, skipped: 0 };
+  readonly counts: LoadCounts = { sent: 0, byStatus: {}, degraded: 0, errors: 0, cutShort: 0, skipped: 0 };
   readonly #options: LoadGeneratorOptions;
   readonly #stop = new AbortController();
   readonly #inFlight = new Set<Promise<void>>();
@@ -107,7 +109,8 @@ export class LoadGenerator {
       }
     } catch {
       // Stopping aborts what is in flight: that is not an error of the service.
-      if (!this.#stop.signal.aborted) this.counts.errors++;
+      if (this.#stop.signal.aborted) this.counts.cutShort++;
+      else this.counts.errors++;
     }
   }
 }

@@ -56,9 +56,14 @@ export async function auditUser(
   const { values } = settled;
   const errors: Partial<Record<SystemName, string>> = {};
   for (const system of settled.failed) errors[system] = describe(settled.errors[system]);
+  // Systems in a fixed order (settle fills `values` in the order they answered).
+  const records: Partial<Pick<AuditReport, SystemName>> = {};
+  for (const system of ['hr', 'directory', 'sso'] as const) {
+    if (Object.hasOwn(values, system)) Object.assign(records, { [system]: values[system] });
+  }
   return {
     user,
-    ...values,
+    ...records,
     findings: findingsOf(values),
     complete: settled.failed.length === 0,
     systems_available: settled.available,

@@ -1,12 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { HealthReport } from '@rampart/core';
 import { type AuditSources, auditStatus, auditUser } from './audit.js';
-
-/** What `/health` reports: the shape of a health monitor's `status()`. */
-export interface HealthReport {
-  readonly status: 'healthy' | 'degraded' | 'unhealthy';
-  readonly [detail: string]: unknown;
-}
 
 export interface AuditServiceOptions {
   /** @defaultValue '127.0.0.1' */

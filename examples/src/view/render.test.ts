@@ -54,7 +54,7 @@ const model: ViewModel = {
     { system: 'directory', at: { phase: 'outage', progress: 0.5, remaining: 3_000, cycle: 0 } },
     { system: 'sso', at: { phase: 'recovery', progress: 0.5, remaining: 3_000, cycle: 0 } },
   ],
-  load: { sent: 10, byStatus: { '200': 8, '503': 1 }, degraded: 3, errors: 1, skipped: 0 },
+  load: { sent: 10, byStatus: { '200': 8, '503': 1 }, degraded: 3, errors: 1, cutShort: 0, skipped: 0 },
   recent: ['[  12.0s] circuit directory: closed -> open (failure_threshold) phase=outage'],
 };
 

@@ -195,6 +195,7 @@ export function formatLoad(load: Readonly<LoadCounts>): string {
   const parts = [`${load.sent} sent`];
   if (statuses !== '') parts.push(statuses);
   parts.push(`degraded ${load.degraded}`, `no answer ${load.errors}`);
+  if (load.cutShort > 0) parts.push(`cut short by the stop ${load.cutShort}`);
   if (load.skipped > 0) parts.push(`skipped ${load.skipped}`);
   return parts.join(' · ');
 }

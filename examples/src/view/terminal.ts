@@ -35,6 +35,8 @@ export class TerminalView {
   #timer: NodeJS.Timeout | undefined;
   #drawn = 0;
   #onResize: (() => void) | undefined;
+  /** Gives the cursor back even if the process ends without `stop()` (a crash, process.exit). */
+  readonly #restoreCursor = () => this.#options.out.write(SHOW_CURSOR);
 
   constructor(options: TerminalViewOptions) {
     this.#options = options;
@@ -46,6 +48,7 @@ export class TerminalView {
     if (mode === 'quiet' || this.#timer !== undefined) return;
     if (mode === 'live') {
       out.write(HIDE_CURSOR);
+      process.once('exit', this.#restoreCursor);
       this.#draw();
       this.#timer = setInterval(() => this.#draw(), this.#options.refresh ?? 500);
       // A resize rewraps what is on screen: clear it and draw afresh.
@@ -79,6 +82,7 @@ export class TerminalView {
     const { mode, out } = this.#options;
     if (mode === 'live') {
       if (this.#onResize !== undefined) out.removeListener('resize', this.#onResize);
+      process.off('exit', this.#restoreCursor);
       this.#draw();
       out.write(SHOW_CURSOR);
     } else if (mode === 'plain') {
