@@ -30,6 +30,13 @@ export {
   STRICT_VAR,
   variableName,
 } from './names.js';
+export {
+  LAYER_NAMES,
+  type LayerCodeOptions,
+  type LayerName,
+  type PipelineFromConfigOptions,
+  pipelineFromConfig,
+} from './pipeline.js';
 export { PROFILE_PRESETS, PROFILES, type Profile } from './profiles.js';
 export { SECTION_ENV, SECTIONS, SETTINGS, type SectionId, type Setting } from './settings.js';
 export type {
@@ -48,3 +55,11 @@ export type {
   SettingReport,
   TimeoutConfig,
 } from './types.js';
+export {
+  type AppliedChange,
+  type ConfigChange,
+  type ConfigWatcher,
+  type ReloadResult,
+  type WatchConfigOptions,
+  watchConfig,
+} from './watch.js';
