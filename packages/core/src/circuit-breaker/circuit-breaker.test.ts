@@ -557,6 +557,48 @@ describe('circuitBreaker', () => {
     expect(t.breaker.state).toBe('closed');
   });
 
+  it('opens at the current time when a success trips a breaker that nobody listens to', async () => {
+    const clock = new TestClock(5_000);
+    const breaker = circuitBreaker({
+      clock,
+      breaker: breakers.count({ size: 2, minimumCalls: 2, failureRatio: 0.5 }),
+      openFor: 1_000,
+    });
+    const p = new Registry().pipeline('quiet', [breaker], { clock }); // no listener: no call is timed
+    await p.execute(async () => Promise.reject(new DependencyError())).catch(() => {});
+    await clock.advance(10);
+    await p.execute(async () => 'ok');
+    expect(breaker.snapshot()).toMatchObject({ state: 'open', openedAt: 5_010, retryAfter: 1_000 });
+  });
+
+  it('configure() cannot rescue a probe that has already timed out under the old maxWait', async () => {
+    const t = setup({ breaker: breakers.consecutive(1), openFor: 1_000, halfOpen: { maxWait: 100 } });
+    await t.fail();
+    await t.clock.advance(1_000);
+    t.pending();
+    await t.clock.advance(150); // timed out at 1_100, not yet looked at
+    t.breaker.configure({ halfOpen: { maxWait: 10_000 } });
+    expect(t.breaker.snapshot()).toMatchObject({ state: 'open', openedAt: 1_100, retryAfter: 950 });
+  });
+
+  it('a call already running when configure() turns slow-call tracking on is not judged slow', async () => {
+    const t = setup({ breaker: breakers.count({ size: 2, minimumCalls: 1 }) });
+    const running = t.pending();
+    t.breaker.configure({
+      breaker: breakers.count({ size: 2, minimumCalls: 1, slowCallDuration: 10, slowCallRatio: 0.5 }),
+    });
+    await t.clock.advance(50);
+    running.settle();
+    await running.result;
+    expect(t.breaker.snapshot()).toMatchObject({ state: 'closed', slowCallRatio: 0 });
+    const timed = t.pending();
+    await t.clock.advance(50);
+    timed.settle();
+    await timed.result;
+    expect(t.breaker.state).toBe('open');
+    expect(t.transitions()).toEqual(['closed>open:slow_call_threshold']);
+  });
+
   it('validates every option at construction with the option, the value and what is allowed', () => {
     const bad = (options: unknown) => () => circuitBreaker(options as Partial<CircuitBreakerOptions>);
     expect(bad({ openFor: 0 })).toThrow('circuitBreaker: openFor (ms) must be a number >= 1, got 0');

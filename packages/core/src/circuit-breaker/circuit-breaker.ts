@@ -173,6 +173,9 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown> {
     checkObject(WHERE, options, SETTINGS_KEYS);
     // Everything is checked before anything changes: a bad update leaves the breaker as it was.
     const settings = resolveSettings(options, this.#settings);
+    // Transitions already due happen under the settings they fell due under: a longer
+    // maxWait must not rescue a probe that has already timed out.
+    this.#advance(this.#clock.now(), this.#home, undefined);
     if (settings.breaker !== this.#settings.breaker && !this.#window.reconfigure(settings.breaker)) {
       this.#window = createBreakerState(settings.breaker);
     }
@@ -221,7 +224,10 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown> {
   async #runClosed<T>(next: Next<T>, ctx: PolicyContext): Promise<Outcome<T>> {
     const generation = this.#generation;
     const pipeline = ctx.call.pipeline;
-    const timed = this.#timed || pipeline.listening;
+    // Judged slow only when timed for that from its start: a call already running when
+    // configure() turns slow-call tracking on is not, whether or not anyone listens.
+    const tracked = this.#timed;
+    const timed = tracked || pipeline.listening;
     const start = timed ? this.#clock.now() : 0;
     let outcome = await next(ctx);
     const end = timed ? this.#clock.now() : 0;
@@ -233,7 +239,7 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown> {
       outcome = { ok: false, error };
       verdict = IGNORED;
     }
-    const slow = timed && end - start > this.#slowCallDuration();
+    const slow = tracked && end - start > this.#slowCallDuration();
     if (verdict === IGNORED) {
       this.#emitCall(ctx, IGNORED, end - start, slow, outcome);
       return outcome;

@@ -21,6 +21,8 @@ interface Recorded {
 export interface ModelCall {
   readonly start: number;
   readonly probe: boolean;
+  /** Whether slowness was tracked when it started (a probe always is). */
+  readonly timed: boolean;
   /** The epoch it started in: any state change or reset since makes it stale. */
   readonly epoch: number;
 }
@@ -65,7 +67,31 @@ export class ReferenceModel {
   readonly transitions: string[] = [];
   readonly callResults: string[] = [];
 
-  constructor(readonly config: ModelConfig) {}
+  constructor(public config: ModelConfig) {}
+
+  /**
+   * New settings. The recorded calls stay while the window keeps its shape: a count
+   * window keeps the most recent calls that fit; another kind, or a time window with
+   * other bounds, starts empty. The open period under way keeps its length.
+   */
+  configure(config: ModelConfig): void {
+    const before = this.config.breaker;
+    const after = config.breaker;
+    if (
+      before.kind !== after.kind ||
+      (before.kind === 'sampling' &&
+        after.kind === 'sampling' &&
+        (before.window !== after.window || before.buckets !== after.buckets))
+    ) {
+      this.recorded = [];
+    } else if (before.kind === 'count' && after.kind === 'count') {
+      // The window held the last `before.size` calls; of those, the most recent that fit stay.
+      this.recorded = this.recorded.slice(-Math.min(before.size, after.size));
+    }
+    this.config = config;
+    // A shorter maxWait may leave a running probe overdue right away.
+    this.advanceTo(this.now);
+  }
 
   // ---- windows, recomputed from the full list ----------------------------------------
 
@@ -186,10 +212,14 @@ export class ReferenceModel {
   }
 
   start(): Admission {
-    if (this.state === 'closed')
-      return { admitted: true, call: { start: this.now, probe: false, epoch: this.epoch } };
+    if (this.state === 'closed') {
+      const b = this.config.breaker;
+      const timed =
+        b.kind === 'sampling' || (b.kind === 'count' && b.slowCallDuration !== Number.POSITIVE_INFINITY);
+      return { admitted: true, call: { start: this.now, probe: false, epoch: this.epoch, timed } };
+    }
     if (this.state === 'half_open' && this.probes.length < this.config.probes) {
-      const call = { start: this.now, probe: true, epoch: this.epoch };
+      const call = { start: this.now, probe: true, epoch: this.epoch, timed: true };
       this.probes.push(call);
       return { admitted: true, call };
     }
@@ -198,7 +228,7 @@ export class ReferenceModel {
   }
 
   settle(call: ModelCall, verdict: Verdict, errorType: string): void {
-    const slow = this.now - call.start > this.#slowCallDuration();
+    const slow = call.timed && this.now - call.start > this.#slowCallDuration();
     this.callResults.push(verdict + (slow ? '(slow)' : ''));
     if (verdict === 'ignored') {
       if (call.probe && call.epoch === this.epoch) this.probes = this.probes.filter((p) => p !== call);
