@@ -411,11 +411,11 @@ describe('unknown variables', () => {
     expect(config.warnings.map((w) => [w.variable, w.message])).toEqual([
       [
         'RAMPART_RETRY_BACKOFF_FACTOR',
-        'has no effect: it applies only to the exponential and linear backoff, which no pipeline reading it uses',
+        'has no effect: it applies only to exponential and linear backoffs, and no pipeline reading it uses one',
       ],
       [
         'RAMPART_BREAKER_SIZE',
-        'has no effect: it applies only to the count breaker kind, which no pipeline reading it uses',
+        'has no effect: it applies only to count breakers, and no pipeline reading it uses one',
       ],
     ]);
     // Used by one pipeline that reads it: no warning.

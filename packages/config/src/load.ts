@@ -352,11 +352,11 @@ function noEffectWarnings(raw: ReadonlyMap<string, RawValue>, scopes: readonly S
   const warnings: ConfigWarning[] = [];
   for (const [variable, setting] of relevant) {
     if (used.has(variable)) continue;
-    const variant = setting.section === 'breaker' ? 'breaker kind' : 'backoff';
+    const variant = setting.section === 'breaker' ? 'breakers' : 'backoffs';
     warnings.push({
       variable,
       value: raw.get(variable)?.text ?? '',
-      message: `has no effect: it applies only to the ${setting.onlyFor!.join(' and ')} ${variant}, which no pipeline reading it uses`,
+      message: `has no effect: it applies only to ${setting.onlyFor!.join(' and ')} ${variant}, and no pipeline reading it uses one`,
     });
   }
   return warnings;
