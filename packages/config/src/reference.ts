@@ -122,3 +122,13 @@ export function renderEnvExample(pipelines: readonly string[]): string {
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }
+
+/** `doc` with the part between the reference markers regenerated. */
+export function replaceReference(doc: string): string {
+  const begin = doc.indexOf(REFERENCE_BEGIN);
+  const end = doc.indexOf(REFERENCE_END);
+  if (begin === -1 || end === -1 || end < begin) {
+    throw new Error(`docs/configuration.md needs the markers ${REFERENCE_BEGIN} and ${REFERENCE_END}`);
+  }
+  return doc.slice(0, begin) + renderReference().trimEnd() + doc.slice(end + REFERENCE_END.length);
+}
