@@ -132,10 +132,10 @@ export function checkBreakerSpec(where: string, value: unknown, prefix = 'breake
   return samplingSpec(where, prefix, input);
 }
 
-/** Options of `breakers.count()`. */
-export type CountBreakerOptions = Input<CountBreakerSpec>;
-/** Options of `breakers.sampling()`. */
-export type SamplingBreakerOptions = Input<SamplingBreakerSpec>;
+/** Options of `breakers.count()`: the spec's fields, each optional. */
+export type CountBreakerOptions = Partial<Omit<CountBreakerSpec, 'kind'>>;
+/** Options of `breakers.sampling()`: the spec's fields, each optional. */
+export type SamplingBreakerOptions = Partial<Omit<SamplingBreakerSpec, 'kind'>>;
 
 /**
  * Opens after `threshold` failures in a row.
