@@ -1,1 +1,4 @@
-export { RETRY_DEFAULTS, type RetryOptions } from './options.js';
+export { attemptsOf } from './attempts.js';
+export { RETRY_DEFAULTS, type RetryOptions, type RetryTunableOptions } from './options.js';
+export { defaultRetryOn, type RetryPolicy, type RetrySnapshot, retry } from './retry.js';
+export { parseRetryAfter, retryAfterOf } from './retry-after.js';
