@@ -329,9 +329,10 @@ export const METRIC_BULKHEAD_QUEUE_DURATION = metric({
   name: 'rampart.bulkhead.queue.duration',
   kind: 'histogram',
   unit: 's',
-  description: 'Time calls waited for a bulkhead slot.',
+  description: 'Time calls waited in the bulkhead queue before they got a slot.',
   attributes: [ATTR_POLICY],
-  moves: 'once per call that got a slot',
+  moves:
+    'once per call that waited in the queue and then got a slot (calls that found a free slot are not recorded)',
 });
 
 export const METRIC_RATELIMIT_REJECTIONS = metric({

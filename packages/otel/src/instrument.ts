@@ -1,26 +1,13 @@
 import { type Attributes, type AttributeValue, type MeterProvider, metrics } from '@opentelemetry/api';
 import { defaultRegistry, type RampartEvent, type Registry, type RegistryChange } from '@rampart/core';
+import { DEFAULT_ERROR_TYPE_LIMIT, METER_NAME } from './constants.js';
 import {
-  ATTEMPT_BUCKETS,
-  ATTR_ATTEMPT,
-  ATTR_BULKHEAD_REASON,
-  ATTR_CHAOS_INJECTED,
-  ATTR_CIRCUIT_FROM,
-  ATTR_CIRCUIT_RESULT,
-  ATTR_CIRCUIT_TO,
-  ATTR_ERROR_TYPE,
-  ATTR_FALLBACK_SOURCE,
-  ATTR_HEALTH_CHECK,
-  ATTR_HEALTH_CRITICAL,
-  ATTR_OUTCOME,
-  ATTR_POLICY,
-  ATTR_RETRY_RESULT,
-  DEFAULT_ERROR_TYPE_LIMIT,
-  METER_NAME,
-} from './constants.js';
-import { createEventInstruments, createGaugeInstruments, type EventInstruments } from './instruments.js';
+  createCounterInstruments,
+  createGaugeInstruments,
+  createHistogramInstruments,
+} from './instruments.js';
 import { type ErrorReporter, LiveState } from './live-state.js';
-import { SeriesCache } from './series.js';
+import { EventRecorder } from './recorder.js';
 import { SpanEvents } from './tracing.js';
 import { VERSION } from './version.js';
 
@@ -100,10 +87,16 @@ export function instrument(
   const limit = opts.errorTypeLimit ?? DEFAULT_ERROR_TYPE_LIMIT;
   const report = opts.onError ?? defaultReporter;
 
-  const recorder = new EventRecorder(createEventInstruments(meter), base, limit, opts.tracing === true);
+  const counters = createCounterInstruments(meter);
+  const spans = opts.tracing === true ? new SpanEvents(base, limit) : undefined;
+  const recorder = new EventRecorder(createHistogramInstruments(meter), counters, base, limit, spans);
   const gauges = createGaugeInstruments(meter);
   const live = new LiveState(base, registry, gauges, report);
-  const observables = Object.values(gauges);
+  // Two batch callbacks: one reports counter totals, one reads live state.
+  const callbacks = [
+    [recorder.observeCounters, Object.values(counters)],
+    [live.observe, Object.values(gauges)],
+  ] as const;
 
   const listener = (event: RampartEvent): void => {
     try {
@@ -113,19 +106,15 @@ export function instrument(
     }
   };
   const onChange = (change: RegistryChange): void => {
-    if (change.type === 'added') {
-      live.add(change.pipeline);
-    } else {
-      live.remove(change.pipeline);
-      recorder.forget(change.pipeline.name);
-    }
+    if (change.type === 'added') live.add(change.pipeline);
+    else live.remove(change.pipeline);
   };
 
   const events = registry.on(listener);
   let watcher: { dispose(): void } | undefined;
   try {
     watcher = registry.watch(onChange, { replay: true });
-    meter.addBatchObservableCallback(live.observe, observables);
+    for (const [callback, observables] of callbacks) meter.addBatchObservableCallback(callback, observables);
   } catch (error) {
     events.dispose();
     watcher?.dispose();
@@ -138,7 +127,8 @@ export function instrument(
     disposed = true;
     events.dispose();
     watcher?.dispose();
-    meter.removeBatchObservableCallback(live.observe, observables);
+    for (const [callback, observables] of callbacks)
+      meter.removeBatchObservableCallback(callback, observables);
   };
   return { dispose, [disposeSymbol]: dispose } as Instrumentation;
 }
@@ -214,155 +204,4 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return typeof value;
-}
-
-const RETRY_RESULT = {
-  success: ['success_without_retry', 'success_with_retry'],
-  failure: ['failure_without_retry', 'failure_with_retry'],
-} as const;
-
-/**
- * Turns events into recordings. Each instrument has its cache of pre-built attribute sets;
- * a recording is a few map lookups and one SDK call.
- */
-class EventRecorder {
-  readonly #i: EventInstruments;
-  readonly #spans: SpanEvents | undefined;
-  readonly #call: SeriesCache;
-  readonly #attempt: SeriesCache;
-  readonly #retryAttempts: SeriesCache;
-  readonly #retryCalls: SeriesCache;
-  readonly #policyOnly: SeriesCache;
-  readonly #circuitTransitions: SeriesCache;
-  readonly #circuitCalls: SeriesCache;
-  readonly #bulkheadRejections: SeriesCache;
-  readonly #fallback: SeriesCache;
-  readonly #chaos: SeriesCache;
-  readonly #health: SeriesCache;
-  readonly #all: readonly SeriesCache[];
-
-  constructor(instruments: EventInstruments, base: Attributes, limit: number, tracing: boolean) {
-    this.#i = instruments;
-    this.#spans = tracing ? new SpanEvents(base, limit) : undefined;
-    const cache = (...names: (string | undefined)[]) => new SeriesCache(base, names, limit);
-    this.#call = cache(ATTR_OUTCOME, ATTR_ERROR_TYPE);
-    this.#attempt = cache(ATTR_ATTEMPT, ATTR_OUTCOME, ATTR_ERROR_TYPE);
-    this.#retryAttempts = cache(ATTR_POLICY, ATTR_ERROR_TYPE);
-    this.#retryCalls = cache(ATTR_POLICY, ATTR_RETRY_RESULT);
-    // Shared by every instrument whose only attribute besides the pipeline is the policy:
-    // the attribute sets are equal, and sharing them keeps one cache instead of five.
-    this.#policyOnly = cache(ATTR_POLICY);
-    this.#circuitTransitions = cache(ATTR_POLICY, ATTR_CIRCUIT_FROM, ATTR_CIRCUIT_TO);
-    this.#circuitCalls = cache(ATTR_POLICY, ATTR_CIRCUIT_RESULT, ATTR_ERROR_TYPE);
-    this.#bulkheadRejections = cache(ATTR_POLICY, ATTR_BULKHEAD_REASON);
-    this.#fallback = cache(ATTR_POLICY, ATTR_FALLBACK_SOURCE, ATTR_ERROR_TYPE);
-    this.#chaos = cache(ATTR_POLICY, ATTR_CHAOS_INJECTED);
-    this.#health = cache(ATTR_HEALTH_CHECK, ATTR_HEALTH_CRITICAL, ATTR_OUTCOME);
-    this.#all = [
-      this.#call,
-      this.#attempt,
-      this.#retryAttempts,
-      this.#retryCalls,
-      this.#policyOnly,
-      this.#circuitTransitions,
-      this.#circuitCalls,
-      this.#bulkheadRejections,
-      this.#fallback,
-      this.#chaos,
-      this.#health,
-    ];
-  }
-
-  forget(pipeline: string): void {
-    for (const c of this.#all) c.forget(pipeline);
-    this.#spans?.forget(pipeline);
-  }
-
-  record(e: RampartEvent): void {
-    const i = this.#i;
-    const p = e.pipeline;
-    switch (e.type) {
-      case 'call': {
-        const c = this.#call;
-        const attrs =
-          e.outcome === 'success' ? c.get(p, e.outcome) : c.get(p, e.outcome, c.errorType(p, e.error));
-        i.callDuration.record(e.duration / 1000, attrs);
-        return;
-      }
-      case 'attempt': {
-        const c = this.#attempt;
-        const bucket = ATTEMPT_BUCKETS[e.attempt > 3 ? 3 : e.attempt - 1] ?? ATTEMPT_BUCKETS[3];
-        const attrs =
-          e.outcome === 'success'
-            ? c.get(p, bucket, e.outcome)
-            : c.get(p, bucket, e.outcome, c.errorType(p, e.error));
-        i.attemptDuration.record(e.duration / 1000, attrs);
-        return;
-      }
-      case 'retry': {
-        const c = this.#retryAttempts;
-        i.retryAttempts.add(1, c.get(p, e.policyName, c.errorType(p, e.error)));
-        this.#spans?.retry(e);
-        return;
-      }
-      case 'retry.done': {
-        const result = RETRY_RESULT[e.succeeded ? 'success' : 'failure'][e.attempts > 1 ? 1 : 0];
-        i.retryCalls.add(1, this.#retryCalls.get(p, e.policyName, result));
-        return;
-      }
-      case 'budget.exhausted':
-        i.retryBudgetRejections.add(1, this.#policyOnly.get(p, e.policyName));
-        return;
-      case 'circuit.transition':
-        i.circuitTransitions.add(1, this.#circuitTransitions.get(p, e.policyName, e.from, e.to));
-        return;
-      case 'circuit.call': {
-        const c = this.#circuitCalls;
-        const attrs =
-          e.result === 'success' || e.result === 'ignored'
-            ? c.get(p, e.policyName, e.result)
-            : c.get(p, e.policyName, e.result, c.errorType(p, e.error));
-        i.circuitCalls.add(1, attrs);
-        if (e.result === 'rejected') this.#spans?.circuitRejected(e);
-        return;
-      }
-      case 'timeout':
-        i.timeouts.add(1, this.#policyOnly.get(p, e.policyName));
-        this.#spans?.timeout(e);
-        return;
-      case 'bulkhead.acquired':
-        i.bulkheadQueueDuration.record(e.queuedFor / 1000, this.#policyOnly.get(p, e.policyName));
-        return;
-      case 'bulkhead.rejected':
-        i.bulkheadRejections.add(1, this.#bulkheadRejections.get(p, e.policyName, e.reason));
-        return;
-      case 'ratelimit.rejected':
-        i.rateLimitRejections.add(1, this.#policyOnly.get(p, e.policyName));
-        return;
-      case 'fallback': {
-        const c = this.#fallback;
-        i.fallbackUses.add(1, c.get(p, e.policyName, e.source, c.errorType(p, e.error)));
-        this.#spans?.fallback(e);
-        return;
-      }
-      case 'hedge':
-        i.hedgeAttempts.add(1, this.#policyOnly.get(p, e.policyName));
-        return;
-      case 'chaos':
-        i.chaosInjections.add(1, this.#chaos.get(p, e.policyName, e.injected));
-        return;
-      case 'health.check':
-        i.healthCheckDuration.record(
-          e.duration / 1000,
-          this.#health.get(p, e.check, e.critical ? 'true' : 'false', e.ok ? 'success' : 'failure'),
-        );
-        return;
-      // Live state is read by the gauges; these events carry nothing a gauge misses.
-      case 'bulkhead.queued':
-      case 'ratelimit.acquired':
-        return;
-      default:
-        return;
-    }
-  }
 }

@@ -1,8 +1,8 @@
 import {
-  type Counter,
   type Histogram,
   type Meter,
   type MetricOptions,
+  type ObservableCounter,
   type ObservableGauge,
   ValueType,
 } from '@opentelemetry/api';
@@ -35,23 +35,31 @@ import {
   type MetricDefinition,
 } from './constants.js';
 
-/** Every synchronous instrument, recorded from events. */
-export interface EventInstruments {
+/** Histograms, recorded from events as they come. */
+export interface HistogramInstruments {
   readonly callDuration: Histogram;
   readonly attemptDuration: Histogram;
-  readonly retryAttempts: Counter;
-  readonly retryCalls: Counter;
-  readonly retryBudgetRejections: Counter;
-  readonly circuitTransitions: Counter;
-  readonly circuitCalls: Counter;
-  readonly timeouts: Counter;
-  readonly bulkheadRejections: Counter;
   readonly bulkheadQueueDuration: Histogram;
-  readonly rateLimitRejections: Counter;
-  readonly fallbackUses: Counter;
-  readonly hedgeAttempts: Counter;
-  readonly chaosInjections: Counter;
   readonly healthCheckDuration: Histogram;
+}
+
+/**
+ * Counters. Events add to totals kept in rampart's own series (a number increment on the
+ * hot path, where the SDK would hash the attributes of every call); observable counters
+ * report the totals at collection, so the exported values are exactly the same.
+ */
+export interface CounterInstruments {
+  readonly retryAttempts: ObservableCounter;
+  readonly retryCalls: ObservableCounter;
+  readonly retryBudgetRejections: ObservableCounter;
+  readonly circuitTransitions: ObservableCounter;
+  readonly circuitCalls: ObservableCounter;
+  readonly timeouts: ObservableCounter;
+  readonly bulkheadRejections: ObservableCounter;
+  readonly rateLimitRejections: ObservableCounter;
+  readonly fallbackUses: ObservableCounter;
+  readonly hedgeAttempts: ObservableCounter;
+  readonly chaosInjections: ObservableCounter;
 }
 
 /** Every observable gauge, read at collection time. */
@@ -77,14 +85,22 @@ function options(m: MetricDefinition, valueType: ValueType): MetricOptions {
 
 const histogram = (meter: Meter, m: MetricDefinition) =>
   meter.createHistogram(m.name, options(m, ValueType.DOUBLE));
-const counter = (meter: Meter, m: MetricDefinition) => meter.createCounter(m.name, options(m, ValueType.INT));
+const counter = (meter: Meter, m: MetricDefinition) =>
+  meter.createObservableCounter(m.name, options(m, ValueType.INT));
 const gauge = (meter: Meter, m: MetricDefinition, valueType = ValueType.INT) =>
   meter.createObservableGauge(m.name, options(m, valueType));
 
-export function createEventInstruments(meter: Meter): EventInstruments {
+export function createHistogramInstruments(meter: Meter): HistogramInstruments {
   return {
     callDuration: histogram(meter, METRIC_CALL_DURATION),
     attemptDuration: histogram(meter, METRIC_ATTEMPT_DURATION),
+    bulkheadQueueDuration: histogram(meter, METRIC_BULKHEAD_QUEUE_DURATION),
+    healthCheckDuration: histogram(meter, METRIC_HEALTH_CHECK_DURATION),
+  };
+}
+
+export function createCounterInstruments(meter: Meter): CounterInstruments {
+  return {
     retryAttempts: counter(meter, METRIC_RETRY_ATTEMPTS),
     retryCalls: counter(meter, METRIC_RETRY_CALLS),
     retryBudgetRejections: counter(meter, METRIC_RETRY_BUDGET_REJECTIONS),
@@ -92,12 +108,10 @@ export function createEventInstruments(meter: Meter): EventInstruments {
     circuitCalls: counter(meter, METRIC_CIRCUIT_CALLS),
     timeouts: counter(meter, METRIC_TIMEOUT_TIMEOUTS),
     bulkheadRejections: counter(meter, METRIC_BULKHEAD_REJECTIONS),
-    bulkheadQueueDuration: histogram(meter, METRIC_BULKHEAD_QUEUE_DURATION),
     rateLimitRejections: counter(meter, METRIC_RATELIMIT_REJECTIONS),
     fallbackUses: counter(meter, METRIC_FALLBACK_USES),
     hedgeAttempts: counter(meter, METRIC_HEDGE_ATTEMPTS),
     chaosInjections: counter(meter, METRIC_CHAOS_INJECTIONS),
-    healthCheckDuration: histogram(meter, METRIC_HEALTH_CHECK_DURATION),
   };
 }
 

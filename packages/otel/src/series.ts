@@ -5,15 +5,25 @@ import { ErrorTypeLimiter } from './error-type.js';
 /** One attribute value in a cache key; `undefined` leaves the attribute out. */
 export type Key = string | undefined;
 
-type Level3 = Map<Key, Attributes>;
+/** One series of one instrument: its frozen attributes and, for counters, its running total. */
+export interface Series {
+  readonly attributes: Attributes;
+  /** Counters only: the total since `instrument()` (reported by an observable counter). */
+  value: number;
+}
+
+type Level3 = Map<Key, Series>;
 type Level2 = Map<Key, Level3>;
 type Level1 = Map<Key, Level2>;
 
 /**
- * Pre-built, frozen attribute objects of one instrument, keyed by pipeline and up to three
- * attribute values. A recording looks its object up through nested maps instead of building
- * one, so the hot path makes no object and concatenates no string. The error-type limiter of
+ * The series of one instrument, keyed by pipeline and up to three attribute values. A
+ * recording finds its series through nested maps instead of building an attributes object,
+ * so the hot path makes no object and concatenates no string. The error-type limiter of
  * each pipeline lives here too, because the `error.type` cap is per instrument and pipeline.
+ *
+ * Series are kept for the life of the instrumentation, as the SDK keeps them: a pipeline
+ * replaced under the same name goes on counting from where the old one stopped.
  */
 export class SeriesCache {
   readonly #base: Attributes;
@@ -21,6 +31,8 @@ export class SeriesCache {
   readonly #errorTypeLimit: number;
   readonly #byPipeline = new Map<string, Level1>();
   readonly #errorTypes = new Map<string, ErrorTypeLimiter>();
+  /** Every series, for observable counters to report at collection. */
+  readonly all: Series[] = [];
 
   /**
    * @param base - attributes on every series (the user's `attributes` option)
@@ -32,8 +44,8 @@ export class SeriesCache {
     this.#errorTypeLimit = errorTypeLimit;
   }
 
-  /** The attributes for `pipeline` with values `a`, `b`, `c` for the three key positions. */
-  get(pipeline: string, a?: Key, b?: Key, c?: Key): Attributes {
+  /** The series for `pipeline` with values `a`, `b`, `c` at the three key positions. */
+  get(pipeline: string, a?: Key, b?: Key, c?: Key): Series {
     let l1 = this.#byPipeline.get(pipeline);
     if (l1 === undefined) {
       l1 = new Map();
@@ -49,12 +61,13 @@ export class SeriesCache {
       l3 = new Map();
       l2.set(b, l3);
     }
-    let attrs = l3.get(c);
-    if (attrs === undefined) {
-      attrs = this.#build(pipeline, a, b, c);
-      l3.set(c, attrs);
+    let series = l3.get(c);
+    if (series === undefined) {
+      series = { attributes: this.#build(pipeline, a, b, c), value: 0 };
+      l3.set(c, series);
+      this.all.push(series);
     }
-    return attrs;
+    return series;
   }
 
   /** The bounded `error.type` of `error` for this instrument in `pipeline`. */
@@ -65,12 +78,6 @@ export class SeriesCache {
       this.#errorTypes.set(pipeline, limiter);
     }
     return limiter.of(error);
-  }
-
-  /** Drops everything cached for a pipeline that left the registry. */
-  forget(pipeline: string): void {
-    this.#byPipeline.delete(pipeline);
-    this.#errorTypes.delete(pipeline);
   }
 
   #build(pipeline: string, a: Key, b: Key, c: Key): Attributes {

@@ -4,7 +4,7 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { type Pipeline, type RampartEvent, Registry, TimeoutError, timeout } from '@rampart/core';
+import { Registry, TimeoutError, timeout } from '@rampart/core';
 import { TestClock } from '@rampart/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {

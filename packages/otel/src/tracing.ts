@@ -67,10 +67,6 @@ export class SpanEvents {
     });
   }
 
-  forget(pipeline: string): void {
-    this.#errorTypes.delete(pipeline);
-  }
-
   #common(pipeline: string, policy: string): Attributes {
     return { ...this.#base, [ATTR_PIPELINE]: pipeline, [ATTR_POLICY]: policy };
   }

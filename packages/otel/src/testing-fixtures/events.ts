@@ -62,6 +62,7 @@ export async function exerciseEveryInstrument(registry: Registry, name = 'all'):
       error: new DbError(),
     },
     { type: 'timeout', policy: 'timeout', policyName: 'timeout', timeout: 10 },
+    { type: 'bulkhead.acquired', policy: 'bulkhead', policyName: 'bulkhead', queuedFor: 25 },
     {
       type: 'bulkhead.rejected',
       policy: 'bulkhead',
