@@ -40,20 +40,20 @@ export {
 export { PROFILE_PRESETS, PROFILES, type Profile } from './profiles.js';
 export { SECTION_ENV, SECTIONS, SETTINGS, type SectionId, type Setting } from './settings.js';
 export type {
-  BreakerConfig,
-  BudgetConfig,
-  BulkheadConfig,
-  ChaosConfig,
-  FallbackConfig,
-  HealthConfig,
-  HedgeConfig,
+  ConfiguredBreaker,
+  ConfiguredBudget,
+  ConfiguredBulkhead,
+  ConfiguredChaos,
+  ConfiguredFallback,
+  ConfiguredHealth,
+  ConfiguredHedge,
+  ConfiguredRateLimit,
+  ConfiguredRetry,
+  ConfiguredTimeout,
   PipelineConfig,
   PolicySection,
   RampartConfig,
-  RateLimitConfig,
-  RetryConfig,
   SettingReport,
-  TimeoutConfig,
 } from './types.js';
 export {
   type AppliedChange,

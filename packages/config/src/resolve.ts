@@ -9,7 +9,7 @@ import type { ConfigIssue, ValueSource } from './errors.js';
 import { type SettingValue, showValue } from './formats.js';
 import { variableName } from './names.js';
 import { SETTING_BY_ID, SETTINGS, type Setting, settingId } from './settings.js';
-import type { HealthConfig, PipelineConfig } from './types.js';
+import type { ConfiguredHealth, PipelineConfig } from './types.js';
 
 /** One setting's value in one scope, and where it came from. */
 export interface Resolved {
@@ -258,7 +258,7 @@ export class Scope {
   }
 
   /** Health-check defaults (global scope only). */
-  buildHealth(): HealthConfig {
+  buildHealth(): ConfiguredHealth {
     return {
       critical: this.get('health.critical').value as boolean,
       timeout: this.get('health.timeout').value as number,

@@ -5,14 +5,14 @@ import type { Profile } from './profiles.js';
 import type { SectionId } from './settings.js';
 
 /** Options for `retry()`. */
-export interface RetryConfig {
+export interface ConfiguredRetry {
   readonly maxAttempts: number;
   readonly maxDelay: number;
   readonly backoff: BackoffSpec;
 }
 
 /** Options for `circuitBreaker()`. */
-export interface BreakerConfig {
+export interface ConfiguredBreaker {
   readonly breaker: BreakerSpec;
   readonly openFor: number;
   readonly halfOpen: {
@@ -23,20 +23,20 @@ export interface BreakerConfig {
 }
 
 /** Options for `timeout()`. */
-export interface TimeoutConfig {
+export interface ConfiguredTimeout {
   readonly after: number;
   readonly strategy: TimeoutStrategy;
 }
 
 /** Options for `bulkhead()`. */
-export interface BulkheadConfig {
+export interface ConfiguredBulkhead {
   readonly limit: number;
   readonly queue: number;
   readonly queueTimeout: number;
 }
 
 /** Options for `rateLimit()`. */
-export interface RateLimitConfig {
+export interface ConfiguredRateLimit {
   readonly rate: number;
   readonly interval: number;
   readonly burst: number;
@@ -44,13 +44,13 @@ export interface RateLimitConfig {
 }
 
 /** Options for `hedge()` (its budget comes from `budget`). */
-export interface HedgeConfig {
+export interface ConfiguredHedge {
   readonly delay: number;
   readonly maxHedges: number;
 }
 
 /** Options for `retryBudget()`. */
-export interface BudgetConfig {
+export interface ConfiguredBudget {
   readonly ratio: number;
   readonly window: number;
   readonly minPerSecond: number;
@@ -58,12 +58,12 @@ export interface BudgetConfig {
 }
 
 /** Options for `fallback()` with the last good result; a `value` or `fn` fallback is code's choice. */
-export interface FallbackConfig {
+export interface ConfiguredFallback {
   readonly lastGood: { readonly ttl: number };
 }
 
 /** Options for `chaos()` (the fault to inject is code's choice). */
-export interface ChaosConfig {
+export interface ConfiguredChaos {
   readonly enabled: boolean;
   readonly rate: number;
   /** Latency added to affected calls (ms); absent when none. */
@@ -71,7 +71,7 @@ export interface ChaosConfig {
 }
 
 /** Defaults for every health check. */
-export interface HealthConfig {
+export interface ConfiguredHealth {
   readonly critical: boolean;
   readonly timeout: number;
   readonly interval: number;
@@ -82,15 +82,15 @@ export interface HealthConfig {
 export interface PipelineConfig {
   /** False when the kill switch (`RAMPART_ENABLED`) or `RAMPART_<PIPELINE>_ENABLED` is false. */
   readonly enabled: boolean;
-  readonly retry: RetryConfig;
-  readonly breaker: BreakerConfig;
-  readonly timeout: TimeoutConfig;
-  readonly bulkhead: BulkheadConfig;
-  readonly rateLimit: RateLimitConfig;
-  readonly hedge: HedgeConfig;
-  readonly budget: BudgetConfig;
-  readonly fallback: FallbackConfig;
-  readonly chaos: ChaosConfig;
+  readonly retry: ConfiguredRetry;
+  readonly breaker: ConfiguredBreaker;
+  readonly timeout: ConfiguredTimeout;
+  readonly bulkhead: ConfiguredBulkhead;
+  readonly rateLimit: ConfiguredRateLimit;
+  readonly hedge: ConfiguredHedge;
+  readonly budget: ConfiguredBudget;
+  readonly fallback: ConfiguredFallback;
+  readonly chaos: ConfiguredChaos;
 }
 
 /** The policy sections of a pipeline's config. */
@@ -134,7 +134,7 @@ export interface RampartConfig<P extends string = string> {
   readonly pipelines: { readonly [K in P]: PipelineConfig };
   /** The global values (what a pipeline without overrides gets). */
   readonly defaults: Omit<PipelineConfig, 'enabled'>;
-  readonly health: HealthConfig;
+  readonly health: ConfiguredHealth;
   /** Unknown variables (with the nearest valid name) and variables that have no effect. */
   readonly warnings: readonly ConfigWarning[];
   /** Where each variable's value came from, by variable name. */
