@@ -244,19 +244,46 @@ describe('health', () => {
     monitor.stop();
   });
 
-  it('stop() aborts a running check at once and records why', async () => {
+  it('stop() aborts a running check at once without counting it as a failure', async () => {
     const clock = new TestClock();
-    const { monitor } = setup({ clock, checks: [{ name: 'db', run: probe(clock, 50), interval: 100 }] });
-    monitor.start();
-    await clock.advance(10);
-    monitor.stop();
-    expect(clock.pendingTimers).toBe(0);
-    await clock.advance(0);
-    expect(monitor.lastStatus()?.checks.db).toMatchObject({
-      ok: false,
-      responseTimeMs: 10,
-      error: 'AbortError: health monitor stopped',
+    let signal: AbortSignal | undefined;
+    let healthy = true;
+    const { monitor, events } = setup({
+      clock,
+      checks: [
+        {
+          name: 'db',
+          interval: 100,
+          run: (ctx) => {
+            signal = ctx.signal;
+            return probe(clock, 50, healthy)(ctx);
+          },
+        },
+      ],
     });
+    monitor.start();
+    await clock.advance(50); // first run recorded at 50
+    healthy = false;
+    await clock.advance(110); // second run started at 150
+    const pending = monitor.status(); // joins the running check
+    monitor.stop();
+    expect(signal?.aborted).toBe(true);
+    expect(clock.pendingTimers).toBe(0);
+    const report = await pending;
+    expect(report.status).toBe('healthy'); // the last verdict stands
+    expect(report.checks.db!.history).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'health.check')).toHaveLength(1);
+  });
+
+  it('status() still answers when stop() cuts the first run short', async () => {
+    const clock = new TestClock();
+    const { monitor } = setup({ clock, checks: [{ name: 'db', run: probe(clock, 50) }] });
+    const pending = monitor.status();
+    monitor.stop();
+    const report = await pending;
+    expect(report.status).toBe('unhealthy');
+    expect(report.checks.db).toMatchObject({ ok: false, error: 'AbortError: health monitor stopped' });
+    expect(monitor.lastStatus()).toBeUndefined();
   });
 
   it('a restart right after stop() runs afresh and keeps one schedule per check', async () => {

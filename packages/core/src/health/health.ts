@@ -83,6 +83,8 @@ export class HealthMonitor {
   #generation = 0;
   #report: HealthReport | undefined;
   #dirty = false;
+  /** Abort reasons of stop(): a run they ended is not a verdict on the dependency. */
+  readonly #stopReasons = new WeakSet<object>();
 
   constructor(options: Partial<HealthOptions>) {
     checkObject(WHERE, options, KNOWN);
@@ -116,8 +118,10 @@ export class HealthMonitor {
    * to the report. Never rejects: a check that fails is part of the report.
    */
   async status(): Promise<HealthReport> {
-    await Promise.all(this.#checks.map((check) => this.#runCheck(check)));
-    return this.lastStatus()!;
+    const results = await Promise.all(this.#checks.map((check) => this.#runCheck(check)));
+    // Undefined only when stop() cut short the first run of a check: that run is not
+    // recorded (it says nothing of the dependency), but this caller still gets an answer.
+    return this.lastStatus() ?? this.#buildReport(results);
   }
 
   /**
@@ -154,7 +158,11 @@ export class HealthMonitor {
     for (const check of this.#checks) {
       if (check.timerSet) this.#clock.clearTimeout(check.timer);
       check.timerSet = false;
-      check.controller?.abort(new DOMException('health monitor stopped', 'AbortError'));
+      if (check.controller !== undefined) {
+        const reason = new DOMException('health monitor stopped', 'AbortError');
+        this.#stopReasons.add(reason);
+        check.controller.abort(reason);
+      }
       // A start() right after this must run the check afresh, not join the aborted run.
       check.inFlight = undefined;
       check.controller = undefined;
@@ -291,7 +299,10 @@ export class HealthMonitor {
   }
 
   #record(check: CheckState, result: HealthCheckResult & { readonly cause?: unknown }): void {
-    const { cause, ...stored } = result;
+    const { cause } = result;
+    const stored = strip(result);
+    // Stopping is our doing, not the dependency's failure: no history entry, no event.
+    if (!stored.ok && typeof cause === 'object' && cause !== null && this.#stopReasons.has(cause)) return;
     check.history.push(stored);
     if (check.history.length > this.#historySize) check.history.shift();
     this.#dirty = this.#report !== undefined || this.#checks.every((c) => c.last !== undefined);
@@ -318,25 +329,36 @@ export class HealthMonitor {
     return this.#hub.size > 0 || this.#registry?.listening === true;
   }
 
-  #buildReport(): HealthReport {
+  /** The report from each check's latest recorded result (or, where none, from `fresh`). */
+  #buildReport(fresh?: readonly HealthCheckResult[]): HealthReport {
     const checks: Record<string, HealthCheckReport> = {};
     let passed = 0;
     let failedCritical = false;
     let failedOther = false;
     let checkedAt = Number.NEGATIVE_INFINITY;
-    for (const check of this.#checks) {
-      const last = check.last!;
+    for (const [i, check] of this.#checks.entries()) {
+      const last = check.last ?? strip(fresh![i]!);
       const critical = check.critical ?? this.#critical;
       if (last.ok) passed++;
       else if (critical) failedCritical = true;
       else failedOther = true;
       checkedAt = Math.max(checkedAt, last.checkedAt);
-      checks[check.name] = { ...last, critical, history: [...check.history] };
+      checks[check.name] = {
+        ...last,
+        critical,
+        history: check.history.length > 0 ? [...check.history] : [last],
+      };
     }
     const status: HealthState = failedCritical ? 'unhealthy' : failedOther ? 'degraded' : 'healthy';
     const availability = Math.round((passed / this.#checks.length) * 10_000) / 100;
     return { name: this.name, status, availability, checkedAt, checks };
   }
+}
+
+/** A run's result without the raw error that only events carry. */
+function strip(result: HealthCheckResult & { readonly cause?: unknown }): HealthCheckResult {
+  const { cause: _cause, ...stored } = result;
+  return stored;
 }
 
 /** The failure of a check that resolved to `false`. */
