@@ -1,4 +1,4 @@
-import { loadConfig } from '@rampart/config';
+import { type ConfigChange, watchConfig } from '@rampart/config';
 import { type CircuitState, type HealthMonitor, health, type RampartEvent, Registry } from '@rampart/core';
 import { type PrometheusEndpoint, startPrometheus } from '@rampart/otel/prometheus';
 import type { DemoOptions } from './cli.js';
@@ -16,7 +16,7 @@ import {
 } from './prometheus/launcher.js';
 import { seededRandom } from './random.js';
 import { AuditService } from './service/server.js';
-import { formatPhaseChange, formatTransition, renderSummary } from './view/render.js';
+import { formatElapsed, formatPhaseChange, formatTransition, renderSummary } from './view/render.js';
 import { LiveStats } from './view/stats.js';
 import { TerminalView } from './view/terminal.js';
 
@@ -54,6 +54,7 @@ export class Demo {
   #metrics: PrometheusEndpoint | undefined;
   #prometheus: RunningPrometheus | undefined;
   #stopping: Promise<void> | undefined;
+  #configFile: string | undefined;
 
   private constructor(options: DemoOptions, io: DemoIO) {
     this.#options = options;
@@ -94,9 +95,15 @@ export class Demo {
     return performance.now() - this.#startedAt;
   }
 
-  /** Stops everything (idempotent) and prints the final summary. */
-  stop(): Promise<void> {
+  /** Stops everything (idempotent) and prints the final summary; `why` is said first. */
+  stop(why?: string): Promise<void> {
     this.#stopping ??= (async () => {
+      if (why !== undefined) {
+        // The live view owns the screen: say it there, not in the middle of its frame.
+        if (this.#view?.mode === 'live')
+          this.#view.event(`[${formatElapsed(this.elapsed).padStart(8)}] ${why}: stopping`);
+        else this.#io.err.write(`\ndemo: ${why}, stopping…\n`);
+      }
       await this.#cleanup();
       this.#io.out.write(`\n${this.summary().join('\n')}\n`);
     })();
@@ -115,8 +122,23 @@ export class Demo {
 
   async #start(): Promise<void> {
     const { options, io } = { options: this.#options, io: this.#io };
-    // 1. Configuration first: a bad variable stops the demo before anything starts.
-    const config = loadConfig({ pipelines: PIPELINES, env: demoEnv(io.env) });
+    // 1. Configuration first: a bad variable stops the demo before anything starts. With
+    //    RAMPART_CONFIG_FILE, editing that file re-tunes the live policies (state kept).
+    const watcher = watchConfig({
+      pipelines: PIPELINES,
+      env: demoEnv(io.env),
+      registry: this.registry,
+      // No SIGHUP reload: a closed terminal sends SIGHUP, and the demo should end then.
+      signal: null,
+      onChange: (change) => this.#view?.event(describeReload(this.elapsed, change)),
+      onError: (error) =>
+        this.#view?.event(
+          `config reload rejected, running values kept: ${(error as Error)?.message ?? error}`,
+        ),
+    });
+    this.#cleanups.push({ what: 'config watcher', run: () => watcher.dispose() });
+    this.#configFile = watcher.file;
+    const config = watcher.current;
     for (const warning of config.warnings) io.err.write(`rampart config: ${warning.message}\n`);
 
     // 2. The event stream feeds the live view: numbers per pipeline, and notable events.
@@ -147,7 +169,7 @@ export class Demo {
     >;
 
     // 4. A pipeline per dependency, and health checks that ping each one.
-    const pipelines = buildPipelines(config, this.registry, urls);
+    const pipelines = buildPipelines(() => watcher.current, this.registry, urls);
     for (const name of PIPELINES) {
       const breaker = this.registry.get(name)?.policies.find((p) => p.kind === 'circuit_breaker');
       this.#stats.track(name, (breaker?.snapshot() as { state?: CircuitState } | undefined)?.state);
@@ -283,6 +305,9 @@ export class Demo {
       `  faults      ${o.phases.map((p) => `${p.phase} ${p.duration / 1_000}s`).join(' → ')} (looping; staggered per dependency)`,
       `  traffic     ${o.traffic ? `${o.rate} audits/s` : 'off (--no-traffic)'}${o.duration === undefined ? '' : ` · stopping after ${o.duration / 1_000}s`}`,
     );
+    if (this.#configFile !== undefined) {
+      lines.push(`  config      ${this.#configFile} (watched: edit it to re-tune the live policies)`);
+    }
     if (!enabled)
       lines.push('  RAMPART_ENABLED=false: the kill switch is on, calls go straight to the dependencies');
     out.write(`${lines.join('\n')}\n\n`);
@@ -309,6 +334,14 @@ export class Demo {
       }
     }
   }
+}
+
+/** One line for the view: which policies a reloaded configuration re-tuned. */
+function describeReload(elapsed: number, change: ConfigChange): string {
+  const stamp = `[${formatElapsed(elapsed).padStart(8)}]`;
+  if (change.applied.length === 0) return `${stamp} config reloaded: nothing changed`;
+  const what = change.applied.map((a) => `${a.pipeline}.${a.name} ${JSON.stringify(a.options)}`).join('; ');
+  return `${stamp} config reloaded: ${what}`;
 }
 
 /** Closes the service; requests still open after 2 s have their connections dropped. */

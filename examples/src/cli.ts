@@ -71,7 +71,8 @@ endpoints
 
 Every policy threshold comes from @rampart/config: set RAMPART_* variables to tune it, e.g.
   RAMPART_HR_RETRY_MAX_ATTEMPTS=5 RAMPART_BREAKER_OPEN_FOR=10s pnpm demo
-(run \`pnpm exec rampart env\` after a build to list every variable).`;
+(run \`pnpm exec rampart env --pipelines hr,directory,sso\` after a build to list every variable).
+With RAMPART_CONFIG_FILE=<file>, edit that file while the demo runs to re-tune the live policies.`;
 
 /** Parses `argv` (without node and script) and `env` into options; throws `UsageError`. */
 export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedCommandLine {

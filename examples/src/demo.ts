@@ -52,8 +52,7 @@ async function main(): Promise<void> {
     }
     stopping = true;
     clearTimeout(durationTimer);
-    process.stderr.write(`\ndemo: ${why}, stopping…\n`);
-    demo.stop().then(
+    demo.stop(why).then(
       () => {
         process.off('SIGINT', onInt);
         process.off('SIGTERM', onTerm);

@@ -1,18 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { RampartConfig } from '@rampart/config';
-import {
-  bulkhead,
-  circuitBreaker,
-  fallback,
-  isTransient,
-  type Pipeline,
-  type Registry,
-  rateLimit,
-  resilientFetch,
-  retry,
-  retryBudget,
-  timeout,
-} from '@rampart/core';
+import { pipelineFromConfig, type RampartConfig } from '@rampart/config';
+import { isTransient, type Pipeline, type Registry, resilientFetch } from '@rampart/core';
 import type { DirectoryRecord, HrRecord, SsoRecord, SystemName } from './dependencies/records.js';
 import type { AuditSources } from './service/audit.js';
 
@@ -65,36 +53,33 @@ export interface DemoPipelines {
 }
 
 /**
- * One pipeline per dependency. Code decides each pipeline's shape; every number comes
- * from `config` (env-tunable). Listed outermost first:
+ * One pipeline per dependency, built with `pipelineFromConfig`: code decides each
+ * pipeline's shape, every number comes from the configuration (env-tunable, and re-tuned
+ * live by `watchConfig`). Listed outermost first:
  *
  * - `hr`: circuit breaker → retry (budgeted) → timeout → bulkhead.
  * - `directory`: fallback to the last record seen for that user (marked stale) → the same.
  * - `sso`: circuit breaker → retry (budgeted) → rate limit (the provider's quota) → timeout.
  *
  * Retry and breaker act on transient failures only (`isTransient`: timeouts, dropped
- * connections, 408/429/5xx); 404 is an answer ("not in this system"), not a failure.
+ * connections, 408/429/5xx); a 404 is an answer ("not in this system"), not a failure.
+ *
+ * `config` is read again whenever a value is needed at call time, so a reloaded
+ * configuration applies to the fallback's time-to-live too.
  */
 export function buildPipelines(
-  config: RampartConfig<(typeof PIPELINES)[number]>,
+  config: () => RampartConfig<(typeof PIPELINES)[number]>,
   registry: Registry,
   urls: Readonly<Record<SystemName, string>>,
 ): DemoPipelines {
-  const common = (name: SystemName) => {
-    const c = config.pipelines[name];
-    return {
-      breaker: circuitBreaker({ ...c.breaker, handles: isTransient }),
-      retry: retry({ ...c.retry, retryOn: isTransient, budget: retryBudget(c.budget) }),
-      timeout: timeout(c.timeout),
-    };
-  };
+  const transientOnly = { retry: { retryOn: isTransient }, breaker: { handles: isTransient } } as const;
+  const common = { registry, budget: true } as const;
 
-  const hrPolicies = common('hr');
-  const hr = registry.pipeline(
-    'hr',
-    [hrPolicies.breaker, hrPolicies.retry, hrPolicies.timeout, bulkhead(config.pipelines.hr.bulkhead)],
-    { enabled: config.pipelines.hr.enabled },
-  );
+  const hr = pipelineFromConfig('hr', config(), {
+    ...common,
+    shape: ['breaker', 'retry', 'timeout', 'bulkhead'],
+    with: transientOnly,
+  });
 
   // While the directory is down, answer from the last record seen for that user (marked
   // stale). The fallback must know the user: the operation key cannot carry it (keys stay
@@ -102,15 +87,16 @@ export function buildPipelines(
   // context instead.
   const replica = new Map<string, { record: DirectoryRecord; at: number }>();
   const directoryUser = new AsyncLocalStorage<string>();
-  const ttl = config.pipelines.directory.fallback.lastGood.ttl;
-  const directoryPolicies = common('directory');
-  const directory = registry.pipeline(
-    'directory',
-    [
-      fallback<Response>({
+  const directory = pipelineFromConfig<Response>('directory', config(), {
+    ...common,
+    shape: ['fallback', 'breaker', 'retry', 'timeout', 'bulkhead'],
+    with: {
+      ...transientOnly,
+      fallback: {
         fn: (error) => {
           const user = directoryUser.getStore();
           const hit = user === undefined ? undefined : replica.get(user);
+          const ttl = config().pipelines.directory.fallback.lastGood.ttl;
           // Nothing seen for this user yet (or too long ago): the failure stands.
           if (hit === undefined || Date.now() - hit.at > ttl) throw error;
           const stale: CachedDirectoryRecord = {
@@ -120,21 +106,15 @@ export function buildPipelines(
           };
           return Response.json(stale);
         },
-      }),
-      directoryPolicies.breaker,
-      directoryPolicies.retry,
-      directoryPolicies.timeout,
-      bulkhead(config.pipelines.directory.bulkhead),
-    ],
-    { enabled: config.pipelines.directory.enabled },
-  );
+      },
+    },
+  });
 
-  const ssoPolicies = common('sso');
-  const sso = registry.pipeline(
-    'sso',
-    [ssoPolicies.breaker, ssoPolicies.retry, rateLimit(config.pipelines.sso.rateLimit), ssoPolicies.timeout],
-    { enabled: config.pipelines.sso.enabled },
-  );
+  const sso = pipelineFromConfig('sso', config(), {
+    ...common,
+    shape: ['breaker', 'retry', 'rateLimit', 'timeout'],
+    with: transientOnly,
+  });
 
   const getHr = resilientFetch(hr, { notFoundAsNull: true });
   const getDirectory = resilientFetch(directory, { notFoundAsNull: true });

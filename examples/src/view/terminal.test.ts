@@ -40,9 +40,10 @@ const model = (): Omit<ViewModel, 'recent'> => ({
   load: undefined,
 });
 
-function view(mode: ViewMode, colour = true, columns = 200) {
-  const out = new PassThrough() as PassThrough & { columns?: number };
+function view(mode: ViewMode, colour = true, columns = 200, rows?: number) {
+  const out = new PassThrough() as PassThrough & { columns?: number; rows?: number };
   out.columns = columns;
+  if (rows !== undefined) out.rows = rows;
   let written = '';
   out.on('data', (chunk: Buffer) => {
     written += chunk.toString();
@@ -95,5 +96,18 @@ describe('TerminalView', () => {
     const visible = lines.map((line) => line.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''));
     for (const line of visible) expect(line.length).toBeLessThanOrEqual(40);
     expect(visible.some((line) => line.endsWith('…'))).toBe(true);
+  });
+
+  it('draws no more lines than the terminal has rows, so the redraw can always reach the top', () => {
+    const tall = view('live', false, 200);
+    tall.v.start();
+    tall.v.stop();
+    const full = tall.text().split('\n').length;
+    const short = view('live', false, 200, 8);
+    short.v.start();
+    short.v.stop();
+    const frames = short.text().split(`${ESC}[7F`);
+    expect(frames).toHaveLength(2); // the second frame moved up over exactly 7 lines
+    expect(short.text().split('\n').length).toBeLessThan(full);
   });
 });

@@ -8,7 +8,10 @@ import { type Paint, painter, renderFrame, renderPlainStatus, type ViewModel } f
 export type ViewMode = 'live' | 'plain' | 'quiet';
 
 export interface TerminalViewOptions {
-  readonly out: NodeJS.WritableStream & { readonly columns?: number | undefined };
+  readonly out: NodeJS.WritableStream & {
+    readonly columns?: number | undefined;
+    readonly rows?: number | undefined;
+  };
   readonly mode: ViewMode;
   /** Colours in live mode (off for NO_COLOR). */
   readonly colour: boolean;
@@ -29,6 +32,7 @@ const CLEAR_BELOW = '\x1b[J';
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 export class TerminalView {
+  readonly mode: ViewMode;
   readonly #options: TerminalViewOptions;
   readonly #paint: Paint;
   readonly #recent: string[] = [];
@@ -40,6 +44,7 @@ export class TerminalView {
 
   constructor(options: TerminalViewOptions) {
     this.#options = options;
+    this.mode = options.mode;
     this.#paint = painter(options.mode === 'live' && options.colour);
   }
 
@@ -98,9 +103,13 @@ export class TerminalView {
   #draw(): void {
     const { out } = this.#options;
     const width = out.columns ?? 120;
-    const lines = renderFrame({ ...this.#options.model(), recent: this.#recent }, this.#paint).map((line) =>
+    let lines = renderFrame({ ...this.#options.model(), recent: this.#recent }, this.#paint).map((line) =>
       fit(line, width),
     );
+    // A frame taller than the terminal would scroll, and the next redraw could not reach its
+    // top: show what fits (the table and phases come first, recent events last).
+    if (out.rows !== undefined && out.rows > 1 && lines.length > out.rows - 1)
+      lines = lines.slice(0, out.rows - 1);
     // Back to the first line of the previous frame (column 1), then overwrite line by line.
     let text = this.#drawn > 0 ? `\x1b[${this.#drawn}F` : '';
     for (const line of lines) text += `${line}${CLEAR_LINE_END}\n`;
