@@ -8,6 +8,7 @@
 const SECONDS = /^\d+(?:\.\d+)?$/;
 /** Every HTTP-date form (IMF-fixdate, RFC 850, asctime) names a day or month in letters. */
 const HAS_LETTER = /[A-Za-z]/;
+const HAS_ZONE = /(?:GMT|UTC|Z|[+-]\d{2}:?\d{2})$/i;
 
 /**
  * Parses a `Retry-After` header value into milliseconds from `now` (epoch ms): seconds
@@ -22,7 +23,9 @@ export function parseRetryAfter(value: unknown, now: number): number | undefined
   const text = value.trim();
   if (SECONDS.test(text)) return Number(text) * 1000;
   if (!HAS_LETTER.test(text)) return undefined;
-  const date = Date.parse(text);
+  // HTTP dates are always GMT, but the asctime form does not say so and Date.parse would
+  // read it as local time.
+  const date = Date.parse(HAS_ZONE.test(text) ? text : `${text} GMT`);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);
 }
