@@ -429,6 +429,11 @@ describe('kill switch', () => {
     expect(config.enabled).toBe(false);
     expect(config.pipelines.payments.enabled).toBe(false);
     expect(config.pipelines.search.enabled).toBe(false);
+    expect(config.settings.find((s) => s.variable === 'RAMPART_PAYMENTS_ENABLED')).toMatchObject({
+      valueText: 'false',
+      source: 'env',
+      from: 'RAMPART_ENABLED',
+    });
   });
 
   it('RAMPART_<PIPELINE>_ENABLED=false turns one pipeline off', () => {

@@ -454,6 +454,9 @@ function report(input: ReportInput): SettingReport[] {
     const variable = pipelineEnabledName(pipeline);
     const given = raw.get(variable);
     const own = input.conf(`pipelines.${pipelinePrefix(pipeline)}.enabled`);
+    // The kill switch overrides a pipeline's own switch: show the value in force.
+    const killed = input.conf('enabled') === false;
+    const killer = raw.get(ENABLED_VAR);
     rows.push({
       variable,
       pipeline,
@@ -462,9 +465,9 @@ function report(input: ReportInput): SettingReport[] {
       description: `false turns pipeline ${pipeline} off (its calls pass straight through).`,
       allowed: 'true or false',
       defaultText: 'true',
-      valueText: invalid.has(variable) ? given!.text : String(own ?? true),
-      source: given?.source ?? 'default',
-      from: undefined,
+      valueText: invalid.has(variable) ? given!.text : killed ? 'false' : String(own ?? true),
+      source: killed ? (killer?.source ?? 'default') : (given?.source ?? 'default'),
+      from: killed ? ENABLED_VAR : undefined,
       valid: !invalid.has(variable),
     });
     for (const setting of SETTINGS) if (setting.perPipeline) rows.push(settingRow(scope, setting));

@@ -55,8 +55,11 @@ export interface WatchConfigOptions<P extends string = string> extends LoadConfi
    * @defaultValue one `console.error` with every problem
    */
   readonly onError?: (error: unknown) => void;
-  /** The signal that triggers a reload; `null` for none. @defaultValue 'SIGHUP' */
-  readonly signal?: NodeJS.Signals | null;
+  /**
+   * The process signal that triggers a reload; `null` for none. Listening replaces the
+   * default action of the signal (for SIGHUP: ending the process). @defaultValue 'SIGHUP'
+   */
+  readonly reloadSignal?: NodeJS.Signals | null;
   /** Quiet time after the last file event before reloading (ms): editors write in bursts. @defaultValue 100 */
   readonly debounce?: number;
 }
@@ -121,7 +124,7 @@ export function watchConfig<const P extends string>(options: WatchConfigOptions<
     budgets = {},
     onChange,
     onError = reportReloadError,
-    signal = 'SIGHUP',
+    reloadSignal = 'SIGHUP',
     debounce = 100,
     ...loadOptions
   } = options;
@@ -175,7 +178,7 @@ export function watchConfig<const P extends string>(options: WatchConfigOptions<
     watcher.on('error', (error) => onError(error));
   }
   const onSignal = () => reload();
-  if (signal !== null) process.on(signal, onSignal);
+  if (reloadSignal !== null) process.on(reloadSignal, onSignal);
 
   let disposed = false;
   const dispose = () => {
@@ -183,7 +186,7 @@ export function watchConfig<const P extends string>(options: WatchConfigOptions<
     disposed = true;
     if (timer !== undefined) clearTimeout(timer);
     watcher?.close();
-    if (signal !== null) process.off(signal, onSignal);
+    if (reloadSignal !== null) process.off(reloadSignal, onSignal);
   };
   return {
     get current() {
