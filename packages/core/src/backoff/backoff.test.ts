@@ -77,6 +77,8 @@ describe('backoff formulas without jitter', () => {
     expect(backoffDelay(spec, 10_000, undefined, noRandom)).toBe(5_000);
     const zero = backoff.exponential({ initial: 0, factor: 10, max: 5_000, jitter: 'none' });
     expect(backoffDelay(zero, 10_000, undefined, noRandom)).toBe(0);
+    const steep = backoff.exponential({ initial: 1, factor: MAX_TIMER_DELAY, max: 1_000, jitter: 'none' });
+    expect(delays(steep, 4, noRandom)).toEqual([1, 1_000, 1_000, 1_000]);
   });
 
   it('fibonacci: initial × 1, 1, 2, 3, 5, 8, …, capped', () => {
@@ -214,7 +216,7 @@ describe('backoff validation', () => {
 
   it('rejects a factor below 1, a max below initial, and missing required fields', () => {
     expect(() => backoff.exponential({ factor: 0.5 })).toThrow(
-      /backoff\.exponential: factor must be a number from 1 to 1000, got 0\.5/,
+      /backoff\.exponential: factor must be a number from 1 to 2147483647, got 0\.5/,
     );
     expect(() => backoff.exponential({ initial: 500, max: 100 })).toThrow(
       /max \(ms\) must be >= initial \(500 ms\), got 100/,

@@ -18,8 +18,12 @@ const validated = new WeakSet<BackoffSpec>();
 
 const SPEC_FIELDS = ['kind', 'initial', 'factor', 'max', 'jitter'] as const;
 
-/** Largest exponential factor accepted: beyond it the second retry already waits for `max`. */
-const MAX_FACTOR = 1_000;
+/**
+ * Largest factor accepted: the same bound as every duration, so that one range fits a
+ * factor and a linear step alike (a huge factor only reaches `max` sooner: the growth is
+ * capped, never overflows to NaN).
+ */
+const MAX_FACTOR = MAX_TIMER_DELAY;
 
 interface RawSpec {
   readonly initial: unknown;
