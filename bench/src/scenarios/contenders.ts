@@ -82,12 +82,12 @@ export const cockatielPolicies = {
 export function opossumFull<T>(
   fn: () => Promise<T>,
   name = 'full',
-  { withFallback = true } = {},
+  { withFallback = true, timeout = 1_000 as number | false, capacity = 10 } = {},
 ): CircuitBreaker<[], T> {
   const breaker = new CircuitBreaker(fn, {
     name,
-    timeout: 1_000,
-    capacity: 10,
+    timeout,
+    capacity,
     errorThresholdPercentage: 50,
     resetTimeout: 10_000,
   });
