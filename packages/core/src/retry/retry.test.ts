@@ -571,7 +571,7 @@ describe('retry', () => {
       expect(errors).toHaveLength(2); // first attempt + the one retry the budget allowed
       expect(error).toBe(errors[1]);
       expect(attemptsOf(error)).toBe(2);
-      expect(of('budget.exhausted')).toEqual([expect.objectContaining({ policy: 'retry', attempt: 2 })]);
+      expect(of('budget.exhausted')).toEqual([expect.objectContaining({ policy: 'retry', attempt: 3 })]);
       expect(policy.snapshot().budget).toEqual({ attempts: 1, retries: 1, available: 0, exhausted: 1 });
     });
   });

@@ -166,7 +166,8 @@ class Retry<T> implements RetryPolicy<T> {
         break;
       }
       if (this.#budget !== undefined && !this.#budget.tryRetry()) {
-        this.#emitExhausted(ctx, attempt);
+        // The event names the attempt that was skipped, as the hedge policy's does.
+        this.#emitExhausted(ctx, attempt + 1);
         break;
       }
       this.#emitRetry(ctx, attempt, delay, outcome);
