@@ -1,6 +1,17 @@
 import { metrics } from '@opentelemetry/api';
 import { DataPointType, MeterProvider } from '@opentelemetry/sdk-metrics';
-import { bulkhead, health, Registry, TimeoutError, timeout } from '@rampart/core';
+import {
+  BrokenCircuitError,
+  breakers,
+  bulkhead,
+  circuitBreaker,
+  health,
+  RateLimitedError,
+  Registry,
+  rateLimit,
+  TimeoutError,
+  timeout,
+} from '@rampart/core';
 import { TestClock } from '@rampart/core/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -37,6 +48,7 @@ import {
   METRIC_HEALTH_CHECK_DURATION,
   METRIC_HEALTH_CHECK_UP,
   METRIC_HEALTH_STATUS,
+  METRIC_RATELIMIT_REJECTIONS,
   METRIC_RATELIMIT_TOKENS,
   METRIC_RETRY_ATTEMPTS,
   METRIC_RETRY_CALLS,
@@ -401,6 +413,72 @@ describe('instrument: policies', () => {
     const other = setup(registry, { onError });
     expect((await other.collect()).points(METRIC_RATELIMIT_TOKENS.name)).toEqual([]);
     expect(onError).not.toHaveBeenCalled();
+  });
+});
+
+describe('instrument: real breaker and rate limiter', () => {
+  it('follows a real circuit breaker through open and half-open', async () => {
+    const clock = new TestClock();
+    const registry = new Registry();
+    const p = registry.pipeline(
+      'api',
+      [circuitBreaker({ breaker: breakers.consecutive(2), openFor: 1_000, clock })],
+      { clock },
+    );
+    const h = setup(registry);
+    const fail = () => p.execute(() => Promise.reject(new DbError('down'))).catch((e: unknown) => e);
+    await fail();
+    await fail();
+    expect(await fail()).toBeInstanceOf(BrokenCircuitError);
+    let m = await h.collect();
+    const states = () =>
+      Object.fromEntries(
+        m.points(METRIC_CIRCUIT_STATE.name).map((pt) => [pt.attributes[ATTR_CIRCUIT_STATE], pt.value]),
+      );
+    expect(states()).toEqual({ closed: 0, open: 1, half_open: 0, isolated: 0 });
+    expect(
+      m.total(METRIC_CIRCUIT_TRANSITIONS.name, { [ATTR_CIRCUIT_FROM]: 'closed', [ATTR_CIRCUIT_TO]: 'open' }),
+    ).toBe(1);
+    expect(
+      m.total(METRIC_CIRCUIT_CALLS.name, { [ATTR_CIRCUIT_RESULT]: 'failure', [ATTR_ERROR_TYPE]: 'DbError' }),
+    ).toBe(2);
+    expect(
+      m.total(METRIC_CIRCUIT_CALLS.name, {
+        [ATTR_CIRCUIT_RESULT]: 'rejected',
+        [ATTR_ERROR_TYPE]: 'BrokenCircuitError',
+      }),
+    ).toBe(1);
+    expect(
+      m.total(METRIC_CALL_DURATION.name, {
+        [ATTR_OUTCOME]: 'rejected',
+        [ATTR_ERROR_TYPE]: 'BrokenCircuitError',
+      }),
+    ).toBe(1);
+    expect(m.total(METRIC_CIRCUIT_FAILURE_RATIO.name)).toBe(1);
+
+    await clock.advance(1_000);
+    m = await h.collect();
+    expect(states()).toEqual({ closed: 0, open: 0, half_open: 1, isolated: 0 });
+    await p.execute(() => 'probe ok');
+    m = await h.collect();
+    expect(states()).toEqual({ closed: 1, open: 0, half_open: 0, isolated: 0 });
+  });
+
+  it('reports the tokens of a real rate limiter and counts its rejections', async () => {
+    const clock = new TestClock();
+    const registry = new Registry();
+    const p = registry.pipeline('llm', [rateLimit({ rate: 2, interval: 1_000, burst: 2, clock })], { clock });
+    const h = setup(registry);
+    expect((await h.collect()).total(METRIC_RATELIMIT_TOKENS.name)).toBe(2);
+    await p.execute(() => 1);
+    await p.execute(() => 1);
+    await expect(p.execute(() => 1)).rejects.toBeInstanceOf(RateLimitedError);
+    let m = await h.collect();
+    expect(m.total(METRIC_RATELIMIT_TOKENS.name)).toBe(0);
+    expect(m.total(METRIC_RATELIMIT_REJECTIONS.name)).toBe(1);
+    await clock.advance(250);
+    m = await h.collect();
+    expect(m.total(METRIC_RATELIMIT_TOKENS.name)).toBeCloseTo(0.5, 9);
   });
 });
 
