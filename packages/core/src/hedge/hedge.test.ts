@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { RampartEvent } from '../events/types.js';
 import { Registry } from '../pipeline/registry.js';
 import type { RetryBudget, RetryBudgetSnapshot } from '../retry-budget/options.js';
+import { retryBudget } from '../retry-budget/retry-budget.js';
 import { TestClock } from '../testing/index.js';
 import type { CallContext } from '../types.js';
 import { hedge } from './hedge.js';
@@ -335,6 +336,24 @@ describe('hedge', () => {
       const caught = call.catch((e: unknown) => e);
       await clock.advance(5);
       expect(((await caught) as Error).message).toBe('failure 1');
+    });
+
+    it('with a real retryBudget, hedges stay within ratio plus floor under a slow dependency', async () => {
+      // The whole test lasts 50 ms of a 10 s window: the budget's own clock need not move.
+      const budget = retryBudget({ ratio: 0.1, window: 10_000, minPerSecond: 0, clock: new TestClock() });
+      const { clock, p, events, seen, planned } = setup({ delay: 10, maxHedges: 1, budget });
+      const calls = Array.from({ length: 100 }, () =>
+        p.execute(planned(Array.from({ length: 2 }, () => ({ after: 50, ok: true })))),
+      );
+      await clock.advance(50);
+      await Promise.all(calls);
+      expect(seen.length - 100).toBe(hedgeEvents(events).length);
+      expect(hedgeEvents(events).length).toBeLessThanOrEqual(10);
+      expect(hedgeEvents(events).length).toBeGreaterThan(0);
+      expect(events.filter((e) => e.type === 'budget.exhausted').length).toBe(
+        100 - hedgeEvents(events).length,
+      );
+      expect(clock.pendingTimers).toBe(0);
     });
 
     it('a hedge inside a retried attempt does not record it again', async () => {
