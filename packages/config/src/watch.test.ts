@@ -194,7 +194,7 @@ describe('watchConfig', () => {
     const registry = new Registry();
     const config = loadConfig({ pipelines, env: env() });
     const p = pipelineFromConfig('payments', config, { shape: ['timeout'], registry });
-    let changed: (change: ConfigChange) => void = () => {};
+    let changed: (change: ConfigChange<(typeof pipelines)[number]>) => void = () => {};
     watcher = watchConfig({
       pipelines,
       env: env(),
@@ -203,18 +203,25 @@ describe('watchConfig', () => {
       debounce: 20,
       onChange: (change) => changed(change),
     });
-    const next = () => new Promise<ConfigChange>((resolve) => (changed = resolve));
+    // Resolves at the reload that brings `after` (a late event of an earlier write may
+    // cause an extra reload of the same content first).
+    const reloadedTo = (after: number) =>
+      new Promise<void>((resolve) => {
+        changed = (change) => {
+          if (change.config.pipelines.payments.timeout.after === after) resolve();
+        };
+      });
 
-    let change = next();
+    let reloaded = reloadedTo(2_000);
     write(['RAMPART_TIMEOUT_AFTER=2s']);
-    await change;
+    await reloaded;
     expect(p.policy<TimeoutPolicy>('timeout')!.snapshot().after).toBe(2_000);
 
-    change = next();
+    reloaded = reloadedTo(3_000);
     const temp = join(dir, 'rampart.env.tmp');
     writeFileSync(temp, 'RAMPART_TIMEOUT_AFTER=3s\n');
     renameSync(temp, file);
-    await change;
+    await reloaded;
     expect(p.policy<TimeoutPolicy>('timeout')!.snapshot().after).toBe(3_000);
   });
 
