@@ -129,7 +129,7 @@ export class Demo {
       env: demoEnv(io.env),
       registry: this.registry,
       // No SIGHUP reload: a closed terminal sends SIGHUP, and the demo should end then.
-      signal: null,
+      reloadSignal: null,
       onChange: (change) => this.#view?.event(describeReload(this.elapsed, change)),
       onError: (error) =>
         this.#view?.event(
@@ -139,7 +139,8 @@ export class Demo {
     this.#cleanups.push({ what: 'config watcher', run: () => watcher.dispose() });
     this.#configFile = watcher.file;
     const config = watcher.current;
-    for (const warning of config.warnings) io.err.write(`rampart config: ${warning.message}\n`);
+    for (const warning of config.warnings)
+      io.err.write(`rampart config: ${warning.variable}: ${warning.message}\n`);
 
     // 2. The event stream feeds the live view: numbers per pipeline, and notable events.
     const subscription = this.registry.on((event) => this.#onEvent(event));
