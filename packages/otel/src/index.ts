@@ -4,5 +4,5 @@
  * `@rampart/otel/prometheus`.
  */
 export * from './constants.js';
-export { ErrorTypeLimiter, rawErrorType } from './error-type.js';
+export { rawErrorType } from './error-type.js';
 export { type Instrumentation, type InstrumentOptions, instrument } from './instrument.js';

@@ -17,7 +17,7 @@ import { DURATION_BUCKETS_SECONDS, METRICS } from '../constants.js';
 import { type Instrumentation, type InstrumentOptions, instrument } from '../instrument.js';
 import { type Env, resourceAttributes } from './resource.js';
 
-export { parseResourceAttributes, resourceAttributes } from './resource.js';
+export { type Env, parseResourceAttributes, type ResourceInput, resourceAttributes } from './resource.js';
 
 /** Default port of the OpenTelemetry Prometheus exporter (OTEL_EXPORTER_PROMETHEUS_PORT). */
 export const DEFAULT_PROMETHEUS_PORT = 9464;
