@@ -221,6 +221,9 @@ describe('backoff validation', () => {
     expect(() => backoff.exponential({ initial: 500, max: 100 })).toThrow(
       /max \(ms\) must be >= initial \(500 ms\), got 100/,
     );
+    expect(() => backoff.constant(500, { max: 100 })).toThrow(
+      'backoff.constant: max (ms) must be >= the delay (500 ms), got 100; raise max or lower the delay',
+    );
     expect(() => backoff.linear({} as never)).toThrow(/backoff\.linear: initial \(ms\) is required/);
     expect(() => backoff.fibonacci({} as never)).toThrow(/backoff\.fibonacci: initial \(ms\) is required/);
   });

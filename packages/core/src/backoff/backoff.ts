@@ -67,8 +67,9 @@ function build(
     { max: MAX_TIMER_DELAY },
   );
   if (max < initial) {
+    const initialName = kind === 'constant' && prefix === '' ? 'the delay' : `${prefix}initial`;
     throw new RangeError(
-      `${where}: ${prefix}max (ms) must be >= ${prefix}initial (${initial} ms), got ${max}; raise max or lower initial`,
+      `${where}: ${prefix}max (ms) must be >= ${initialName} (${initial} ms), got ${max}; raise max or lower ${initialName}`,
     );
   }
   const jitter = checkOneOf(where, `${prefix}jitter`, raw.jitter ?? BACKOFF_DEFAULTS.jitter, JITTERS);
