@@ -64,7 +64,7 @@ describe('watchConfig', () => {
       pipelines,
       env: env(),
       registry,
-      reloadSignal: null,
+      signal: null,
       onChange: (c) => changes.push(c),
     });
 
@@ -111,7 +111,7 @@ describe('watchConfig', () => {
     const p = await openBreaker(registry, clock);
     const onError = vi.fn();
     const onChange = vi.fn();
-    watcher = watchConfig({ pipelines, env: env(), registry, reloadSignal: null, onError, onChange });
+    watcher = watchConfig({ pipelines, env: env(), registry, signal: null, onError, onChange });
     const before = watcher.current;
 
     write([
@@ -147,7 +147,7 @@ describe('watchConfig', () => {
     write([]);
     const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
-      watcher = watchConfig({ pipelines, env: env(), registry: new Registry(), reloadSignal: null });
+      watcher = watchConfig({ pipelines, env: env(), registry: new Registry(), signal: null });
       write(['RAMPART_BULKHEAD_LIMIT=0', 'RAMPART_HEDGE_DELAY=soon']);
       watcher.reload();
       expect(spy).toHaveBeenCalledTimes(1);
@@ -166,7 +166,7 @@ describe('watchConfig', () => {
     // Built by code: switched-on chaos that injects latency only, so removing the latency is refused.
     const p = registry.pipeline('payments', [timeout(1_000), chaos({ enabled: true, latency: 100 })]);
     const onError = vi.fn();
-    watcher = watchConfig({ pipelines, env: env(), registry, reloadSignal: null, onError });
+    watcher = watchConfig({ pipelines, env: env(), registry, signal: null, onError });
     write(['RAMPART_CHAOS_ENABLED=true', 'RAMPART_TIMEOUT_AFTER=2s']);
     const result = watcher.reload();
     expect(result.ok).toBe(false);
@@ -180,7 +180,7 @@ describe('watchConfig', () => {
     const registry = new Registry();
     const config = loadConfig({ pipelines, env: env() });
     const p = pipelineFromConfig('search', config, { shape: ['timeout'], registry });
-    watcher = watchConfig({ pipelines, env: env(), registry, reloadSignal: null });
+    watcher = watchConfig({ pipelines, env: env(), registry, signal: null });
     write(['RAMPART_ENABLED=false']);
     const result = watcher.reload();
     expect(result.ok && result.change.applied).toEqual([
@@ -199,7 +199,7 @@ describe('watchConfig', () => {
       pipelines,
       env: env(),
       registry,
-      reloadSignal: null,
+      signal: null,
       debounce: 20,
       onChange: (change) => changed(change),
     });

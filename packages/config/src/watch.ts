@@ -59,7 +59,7 @@ export interface WatchConfigOptions<P extends string = string> extends LoadConfi
    * The process signal that triggers a reload; `null` for none. Listening replaces the
    * default action of the signal (for SIGHUP: ending the process). @defaultValue 'SIGHUP'
    */
-  readonly reloadSignal?: NodeJS.Signals | null;
+  readonly signal?: NodeJS.Signals | null;
   /** Quiet time after the last file event before reloading (ms): editors write in bursts. @defaultValue 100 */
   readonly debounce?: number;
 }
@@ -124,7 +124,7 @@ export function watchConfig<const P extends string>(options: WatchConfigOptions<
     budgets = {},
     onChange,
     onError = reportReloadError,
-    reloadSignal = 'SIGHUP',
+    signal = 'SIGHUP',
     debounce = 100,
     ...loadOptions
   } = options;
@@ -178,7 +178,7 @@ export function watchConfig<const P extends string>(options: WatchConfigOptions<
     watcher.on('error', (error) => onError(error));
   }
   const onSignal = () => reload();
-  if (reloadSignal !== null) process.on(reloadSignal, onSignal);
+  if (signal !== null) process.on(signal, onSignal);
 
   let disposed = false;
   const dispose = () => {
@@ -186,7 +186,7 @@ export function watchConfig<const P extends string>(options: WatchConfigOptions<
     disposed = true;
     if (timer !== undefined) clearTimeout(timer);
     watcher?.close();
-    if (reloadSignal !== null) process.off(reloadSignal, onSignal);
+    if (signal !== null) process.off(signal, onSignal);
   };
   return {
     get current() {
