@@ -65,6 +65,23 @@ function flaky(clock: TestClock, failures: number) {
 }
 
 describe('retry', () => {
+  it('never retries a call marked idempotent: false, and waits no backoff for it', async () => {
+    const { p, clock, of } = setup({ maxAttempts: 5 });
+    let calls = 0;
+    const failure = new Error('POST failed');
+    const call = p.execute(
+      () => {
+        calls++;
+        return Promise.reject(failure);
+      },
+      { idempotent: false },
+    );
+    await expect(call).rejects.toBe(failure);
+    expect(calls).toBe(1);
+    expect(of('retry')).toHaveLength(0);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('pins its defaults', () => {
     expect(RETRY_DEFAULTS).toEqual({ maxAttempts: 3, maxDelay: 60_000 });
     expect(retry().snapshot()).toEqual({

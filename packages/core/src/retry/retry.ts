@@ -156,7 +156,14 @@ class Retry<T> implements RetryPolicy<T> {
     for (;;) {
       let delay: number;
       try {
-        if (!this.#shouldRetry(outcome, signal) || attempt >= this.#maxAttempts) break;
+        // A call marked `idempotent: false` (a POST that must not be repeated) is never retried.
+        if (
+          ctx.call.idempotent === false ||
+          !this.#shouldRetry(outcome, signal) ||
+          attempt >= this.#maxAttempts
+        ) {
+          break;
+        }
         const backoffMs = backoffDelay(this.#backoff, attempt, previousDelay, this.#random);
         previousDelay = backoffMs;
         delay = this.#delayFor(backoffMs, outcome);
