@@ -129,7 +129,7 @@ export class Demo {
       env: demoEnv(io.env),
       registry: this.registry,
       // No SIGHUP reload: a closed terminal sends SIGHUP, and the demo should end then.
-      reloadSignal: null,
+      signal: null,
       onChange: (change) => this.#view?.event(describeReload(this.elapsed, change)),
       onError: (error) =>
         this.#view?.event(

@@ -19,7 +19,12 @@ beforeAll(() => {
   // Build the demo and the packages it references (the same as `pnpm exec tsc -b`, limited
   // to what the demo needs).
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-b', join(examples, 'tsconfig.json')], { stdio: 'pipe' });
+  try {
+    execFileSync(process.execPath, [tsc, '-b', join(examples, 'tsconfig.json')], { stdio: 'pipe' });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
+    throw new Error(`tsc -b examples failed:\n${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`);
+  }
 }, 180_000);
 
 /** A running demo process and what it has printed so far. */
