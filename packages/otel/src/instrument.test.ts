@@ -624,6 +624,23 @@ describe('instrument: lifecycle', () => {
     }
   });
 
+  it('warns once when only the no-op global provider is there', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const registry = new Registry();
+      const a = instrument(registry);
+      const b = instrument(registry);
+      a.dispose();
+      b.dispose();
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn.mock.calls[0]?.[0]).toMatch(
+        /found no MeterProvider.*Start the OpenTelemetry SDK before calling instrument\(\)/,
+      );
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('two instrumentations with two providers record independently', async () => {
     const registry = new Registry();
     const p = registry.pipeline('p', []);

@@ -1,4 +1,10 @@
-import { type Attributes, type AttributeValue, type MeterProvider, metrics } from '@opentelemetry/api';
+import {
+  type Attributes,
+  type AttributeValue,
+  createNoopMeter,
+  type MeterProvider,
+  metrics,
+} from '@opentelemetry/api';
 import { defaultRegistry, type RampartEvent, type Registry, type RegistryChange } from '@rampart/core';
 import { DEFAULT_ERROR_TYPE_LIMIT, METER_NAME } from './constants.js';
 import {
@@ -63,6 +69,8 @@ const KNOWN_OPTIONS = new Set([
   'onError',
 ]);
 
+let warnedNoop = false;
+
 const defaultReporter: ErrorReporter = (error, context) => {
   console.error(`@rampart/otel: ${context} failed`, error);
 };
@@ -83,6 +91,14 @@ export function instrument(
   const opts = validateOptions(registry, options);
   const provider = opts.meterProvider ?? metrics.getMeterProvider();
   const meter = provider.getMeter(opts.meterName ?? METER_NAME, VERSION);
+  if (meter === createNoopMeter() && !warnedNoop) {
+    // The classic mistake: instrument() before the SDK registered its provider. OpenTelemetry
+    // JS has no proxy meter, so these instruments would stay no-ops for good.
+    warnedNoop = true;
+    console.warn(
+      '@rampart/otel: instrument() found no MeterProvider (the global one is the no-op): rampart metrics will be dropped. Start the OpenTelemetry SDK before calling instrument(), or pass { meterProvider }.',
+    );
+  }
   const base = Object.freeze({ ...opts.attributes });
   const limit = opts.errorTypeLimit ?? DEFAULT_ERROR_TYPE_LIMIT;
   const report = opts.onError ?? defaultReporter;

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { metrics } from '@opentelemetry/api';
 import { Registry } from '@rampart/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -136,6 +137,19 @@ describe('startPrometheus', () => {
     expect((await fetch(new URL('/metrics', base))).status).toBe(404);
     expect((await fetch(prom.url, { method: 'POST' })).status).toBe(405);
     expect((await fetch(`${prom.url}?x=1`, { method: 'HEAD' })).status).toBe(200);
+  });
+
+  it('global: true registers its MeterProvider as the global one', async () => {
+    try {
+      const prom = await start({ registry: new Registry(), global: true });
+      expect(metrics.getMeterProvider()).toBe(prom.meterProvider);
+      // The service's own instruments land on the same endpoint.
+      metrics.getMeterProvider().getMeter('app').createCounter('app.orders').add(2);
+      const expo = parseExposition(await scrape(prom));
+      expect(expo.samples.find((s) => s.name === 'app_orders_total')?.value).toBe(2);
+    } finally {
+      metrics.disable();
+    }
   });
 
   it('shutdown() stops the server and detaches from the registry', async () => {
