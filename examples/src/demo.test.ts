@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { type AddressInfo, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -287,5 +288,18 @@ describe('pnpm demo', () => {
     expect(await config.exited).toEqual({ code: 2, signal: null });
     expect(config.stderr).toContain('RAMPART_HR_RETRY_MAX_ATTEMPTS');
     expect(config.stderr).toContain('RAMPART_TIMEOUT_AFTER');
+
+    // A port in use: a clear message, exit code 1, and nothing left running to hold the
+    // process (it ends by itself once what had started is stopped again).
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const busy = new DemoProcess(['--no-traffic'], { PORT: String(port) });
+      expect(await busy.exited).toEqual({ code: 1, signal: null });
+      expect(busy.stderr).toContain(`audit service: port ${port} is in use`);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   }, 60_000);
 });

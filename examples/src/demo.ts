@@ -36,7 +36,7 @@ async function main(): Promise<void> {
       process.stderr.write(`demo: ${error.message}\n`);
       process.exitCode = 2;
     } else {
-      process.stderr.write(`demo: could not start: ${(error as Error)?.stack ?? error}\n`);
+      process.stderr.write(`demo: could not start: ${describeStartError(error)}\n`);
       process.exitCode = 1;
     }
     return;
@@ -80,6 +80,15 @@ async function main(): Promise<void> {
   if (options.duration !== undefined) {
     durationTimer = setTimeout(() => stop(`${options.duration! / 1_000} s elapsed`), options.duration);
   }
+}
+
+/** The message of a start-up failure, with its cause; the stack only for unexpected errors. */
+function describeStartError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  // Errors that explain themselves (a port in use, a Prometheus that would not start) need no stack.
+  const known = /^(audit service|startPrometheus|prometheus)\b/.test(error.message);
+  return known ? `${error.message}${cause}` : (error.stack ?? error.message);
 }
 
 await main();

@@ -43,13 +43,23 @@ export class AuditService {
 
   static async start(options: AuditServiceOptions): Promise<AuditService> {
     const service = new AuditService(options);
-    await new Promise<void>((resolve, reject) => {
-      service.#server.once('error', reject);
-      service.#server.listen(options.port, options.host ?? '127.0.0.1', () => {
-        service.#server.off('error', reject);
-        resolve();
+    const host = options.host ?? '127.0.0.1';
+    try {
+      await new Promise<void>((resolve, reject) => {
+        service.#server.once('error', reject);
+        service.#server.listen(options.port, host, () => {
+          service.#server.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const hint =
+        code === 'EADDRINUSE'
+          ? `port ${options.port} is in use; pass --port <n> (or PORT=0 for any free port)`
+          : `cannot listen on ${host}:${options.port}`;
+      throw new Error(`audit service: ${hint}`, { cause: error });
+    }
     return service;
   }
 
