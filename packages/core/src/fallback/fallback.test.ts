@@ -272,6 +272,20 @@ describe('fallback', () => {
   });
 
   describe('configure()', () => {
+    it('keeps a mark set in code when only the ttl is re-tuned (as an env reload does)', async () => {
+      const { p, clock } = setup((c) => [
+        fallback<{ v: string; stale?: boolean }>({
+          lastGood: { ttl: 100, mark: (value) => ({ ...value, stale: true }) },
+          clock: c,
+        }),
+      ]);
+      const policy = p.policies[0] as ReturnType<typeof fallback<{ v: string; stale?: boolean }>>;
+      await p.execute(() => ({ v: 'fresh' }));
+      policy.configure({ lastGood: { ttl: 1_000 } });
+      await clock.advance(10);
+      await expect(p.execute(fail(new Error('down')))).resolves.toEqual({ v: 'fresh', stale: true });
+    });
+
     it('changes the value, the fn, the ttl and handles at run time, keeping stored results', async () => {
       const value = fallback<string>({ value: 'a' });
       const { p } = setup([value]);

@@ -180,7 +180,8 @@ class Fallback<T> implements FallbackPolicy<T> {
     if (Object.hasOwn(opts, 'value')) this.#value = opts.value as T;
     if (lastGood !== undefined) {
       this.#ttl = lastGood.ttl;
-      this.#mark = lastGood.mark;
+      // Re-tuning the ttl (e.g. from an env reload) keeps a `mark` set in code.
+      if (lastGood.mark !== undefined) this.#mark = lastGood.mark;
     }
   }
 
