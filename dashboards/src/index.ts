@@ -15,6 +15,14 @@ export {
 export { FLEET_SCOPE, OVERVIEW_UID, overviewDashboard, PIPELINE_UID } from './grafana/overview.js';
 export { pipelineDashboard } from './grafana/pipeline.js';
 export { CIRCUIT_STATE_STYLES, HEALTH_STATUS_STYLES } from './grafana/states.js';
+export {
+  type PanelData,
+  type PreviewOptions,
+  type PreviewSeries,
+  renderDashboardSvg,
+  type TimeMark,
+  type TimeRange,
+} from './preview/svg.js';
 export { LABEL } from './promql/labels.js';
 export type { Scope } from './promql/query.js';
 export type { AlertDefinition, AnnotationContext, Severity } from './rules/alerts.js';

@@ -81,7 +81,11 @@ describe.each(models.map((m) => [m.title, m] as const))('dashboard %s', (_title,
       expect(panel.title, 'a panel without title').toBeTruthy();
       expect(panel.datasource, panel.title).toEqual(DATASOURCE);
       expect(panel.gridPos, panel.title).toBeDefined();
-      const targets = (panel.targets ?? []) as { refId: string; expr: string; datasource: unknown }[];
+      const targets = (panel.targets ?? []) as unknown as {
+        refId: string;
+        expr: string;
+        datasource: unknown;
+      }[];
       expect(targets.length, panel.title).toBeGreaterThan(0);
       expect(new Set(targets.map((t) => t.refId)).size, `${panel.title}: duplicate refIds`).toBe(
         targets.length,

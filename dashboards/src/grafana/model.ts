@@ -4,6 +4,7 @@ import type { Dashboard, Panel, RowPanel } from '@grafana/grafana-foundation-sdk
 export interface PanelQuery {
   readonly dashboard: string;
   readonly panel: string;
+  readonly panelId: number;
   readonly refId: string;
   readonly expr: string;
   /** Grafana evaluates it once at the end of the range (tables), not over the range. */
@@ -40,6 +41,7 @@ export function panelQueries(model: Dashboard): PanelQuery[] {
     ((panel.targets ?? []) as PromTarget[]).map((target) => ({
       dashboard: model.title ?? '(untitled)',
       panel: panel.title ?? '(untitled)',
+      panelId: panel.id ?? 0,
       refId: target.refId ?? '',
       expr: target.expr ?? '',
       instant: target.instant === true,
