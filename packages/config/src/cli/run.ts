@@ -32,6 +32,9 @@ Options:
   --profile name      the profile when RAMPART_PROFILE is not set (${PROFILES.join(', ')})
   --json              print the settings as JSON
   -h, --help          show this help
+
+Also: rampart status|reset|isolate — a running service's admin endpoints
+(rampart status --help).
 `;
 
 interface Args {
