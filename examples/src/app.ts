@@ -121,7 +121,8 @@ export class Demo {
   }
 
   async #start(): Promise<void> {
-    const { options, io } = { options: this.#options, io: this.#io };
+    const options = this.#options;
+    const io = this.#io;
     // 1. Configuration first: a bad variable stops the demo before anything starts. With
     //    RAMPART_CONFIG_FILE, editing that file re-tunes the live policies (state kept).
     const watcher = watchConfig({
@@ -133,7 +134,7 @@ export class Demo {
       onChange: (change) => this.#view?.event(describeReload(this.elapsed, change)),
       onError: (error) =>
         this.#view?.event(
-          `config reload rejected, running values kept: ${(error as Error)?.message ?? error}`,
+          `[${formatElapsed(this.elapsed).padStart(8)}] config reload rejected, running values kept: ${(error as Error)?.message ?? error}`,
         ),
     });
     this.#cleanups.push({ what: 'config watcher', run: () => watcher.dispose() });
@@ -147,8 +148,8 @@ export class Demo {
     this.#cleanups.push({ what: 'event listener', run: () => subscription.dispose() });
 
     // 3. The dependencies, each on its own fault script, staggered by a third of a cycle
-    //    so that they do not all fail at once.
-    const random = seededRandom(this.seed);
+    //    so that they do not all fail at once. Each has its own dice (seeded from the run's
+    //    seed), so the n-th request to a dependency meets the same fate in a replay.
     const third = cycleLengthOf(options.phases) / SYSTEMS.length;
     for (const [i, system] of SYSTEMS.entries()) {
       const server = await DependencyServer.start({
@@ -157,7 +158,7 @@ export class Demo {
         offset: i * third,
         startedAt: this.#startedAt,
         now: () => performance.now(),
-        random,
+        random: seededRandom(this.seed + i + 1),
         onPhase: (name, phase, previous) =>
           this.#view?.event(formatPhaseChange(this.elapsed, name, previous, phase)),
       });
@@ -220,8 +221,8 @@ export class Demo {
         uptime_ms: Math.round(this.elapsed),
       }),
       health: () => monitor.lastStatus() ?? monitor.status(),
-      // The audit answers in time even when every retry of a system is still waiting.
-      auditTimeout: 5_000,
+      // The audit answers in time even when a system's retries are still waiting.
+      auditTimeout: options.auditTimeout,
     });
     const service = this.#service;
     this.#cleanups.push({ what: 'audit service', run: () => closeService(service) });
@@ -250,7 +251,12 @@ export class Demo {
     const view = this.#view;
     this.#cleanups.push({ what: 'terminal view', run: () => view.stop() });
     if (options.traffic) {
-      const load = new LoadGenerator({ target: service.url, rate: options.rate, users: KNOWN_USERS, random });
+      const load = new LoadGenerator({
+        target: service.url,
+        rate: options.rate,
+        users: KNOWN_USERS,
+        random: seededRandom(this.seed),
+      });
       this.#load = load;
       this.#cleanups.push({ what: 'load generator', run: () => load.stop() });
     }
@@ -260,7 +266,8 @@ export class Demo {
   }
 
   async #startPrometheus(metricsUrl: string): Promise<void> {
-    const { io, options } = { io: this.#io, options: this.#options };
+    const io = this.#io;
+    const options = this.#options;
     const binary = findOnPath('prometheus', io.env.PATH ?? '');
     if (binary === undefined) {
       io.err.write(

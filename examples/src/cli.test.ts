@@ -24,6 +24,7 @@ describe('parseCommandLine', () => {
       seed: undefined,
       interval: 5_000,
       plain: false,
+      auditTimeout: 5_000,
     });
   });
 
@@ -108,5 +109,6 @@ describe('parseCommandLine', () => {
     bad(['--duration', 'forever'], {}, /--duration: "forever" is not a duration/);
     bad([], { DEMO_PHASES: 'storm=1s' }, /unknown phase "storm"/);
     bad(['--seed', '1.5'], {}, /--seed: "1.5" is not a seed/);
+    bad([], { DEMO_AUDIT_TIMEOUT: 'never' }, /DEMO_AUDIT_TIMEOUT: "never" is not a duration/);
   });
 });

@@ -29,6 +29,8 @@ export interface DemoOptions {
   readonly interval: number;
   /** Force plain output even on a terminal. */
   readonly plain: boolean;
+  /** Time one audit may take (ms): systems that have not answered by then count as failed. */
+  readonly auditTimeout: number;
 }
 
 export type ParsedCommandLine =
@@ -59,6 +61,8 @@ options
   --phases <spec>        fault script phase lengths (env DEMO_PHASES): one duration for every
                          phase (3s), or healthy=20s,latency=15s,errors=15s,outage=20s,recovery=15s
   --seed <n>             seed of the fault script's dice (env DEMO_SEED), to replay a run
+  --audit-timeout <s>    time one audit may take; systems still running then count as failed
+                         (env DEMO_AUDIT_TIMEOUT, default 5s)
   --interval <s>         plain output: seconds between status lines (default 5)
   --plain                plain lines even on a terminal
   -h, --help             this text
@@ -93,6 +97,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   const phasesText = flags.phases ?? env.DEMO_PHASES;
   const seedText = flags.seed ?? env.DEMO_SEED;
   const rateText = flags.rate ?? env.DEMO_RATE;
+  const auditTimeoutText = flags['audit-timeout'] ?? env.DEMO_AUDIT_TIMEOUT;
   const options: DemoOptions = {
     duration:
       flags.duration === undefined ? undefined : usage(() => parseDuration(flags.duration!, '--duration')),
@@ -117,6 +122,15 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     interval:
       flags.interval === undefined ? 5_000 : usage(() => parseDuration(flags.interval!, '--interval')),
     plain: flags.plain === true,
+    auditTimeout:
+      auditTimeoutText === undefined
+        ? 5_000
+        : usage(() =>
+            parseDuration(
+              auditTimeoutText,
+              flags['audit-timeout'] === undefined ? 'DEMO_AUDIT_TIMEOUT' : '--audit-timeout',
+            ),
+          ),
   };
   return { help: false, options };
 }
@@ -140,6 +154,7 @@ function parseFlags(argv: readonly string[]) {
       seed: { type: 'string' },
       interval: { type: 'string' },
       plain: { type: 'boolean' },
+      'audit-timeout': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
