@@ -110,7 +110,7 @@ describe('renderSummary', () => {
     expect(text).toContain('rampart demo stopped after 1m23s');
     expect(text).toMatch(/hr\s+120\s+100\s+10\s+5\s+5\s+30\s+4\s+1\s+1/);
     expect(text).toContain('traffic: 10 sent');
-    expect(text).toContain('hr         received 9 requests (ok 7, dropped 2)');
+    expect(text).toContain('hr         received 9 requests, health pings included (ok 7, dropped 2)');
   });
 });
 

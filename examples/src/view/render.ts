@@ -265,7 +265,9 @@ export function renderSummary(
       .filter(([key]) => key !== 'requests')
       .map(([key, n]) => `${key} ${n}`)
       .join(', ');
-    lines.push(`${d.system.padEnd(10)} received ${d.counts.requests ?? 0} requests (${parts})`);
+    lines.push(
+      `${d.system.padEnd(10)} received ${d.counts.requests ?? 0} requests, health pings included (${parts})`,
+    );
   }
   return lines;
 }
