@@ -51,6 +51,22 @@ function isPublicMember(symbol: ts.Symbol): boolean {
   return !ts.getJSDocTags(decl).some((t) => t.tagName.text === 'internal');
 }
 
+const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
+
+/** A node's source as the printer writes it: comments dropped, whitespace folded. */
+const print = (node: ts.Node): string =>
+  printer.printNode(ts.EmitHint.Unspecified, node, node.getSourceFile()).replace(/\s+/g, ' ');
+
+/** `<T = unknown>` for declarations that have type parameters. */
+function typeParameters(decl: ts.Declaration | undefined): string {
+  const params =
+    decl !== undefined &&
+    (ts.isClassDeclaration(decl) || ts.isInterfaceDeclaration(decl) || ts.isTypeAliasDeclaration(decl))
+      ? decl.typeParameters
+      : undefined;
+  return params === undefined || params.length === 0 ? '' : `<${params.map(print).join(', ')}>`;
+}
+
 function describe(checker: ts.TypeChecker, name: string, symbol: ts.Symbol): string[] {
   const lines: string[] = [];
   const flags = symbol.flags;
@@ -78,7 +94,7 @@ function describe(checker: ts.TypeChecker, name: string, symbol: ts.Symbol): str
     }
   };
   if (flags & ts.SymbolFlags.Class) {
-    lines.push(`class ${name}`);
+    lines.push(`class ${name}${typeParameters(decl)}`);
     const ctorType = checker.getTypeOfSymbol(symbol);
     for (const c of sigs(ctorType, ts.SignatureKind.Construct))
       lines.push(`  constructor${c.replace(/: [^:]+$/, '')}`);
@@ -87,13 +103,13 @@ function describe(checker: ts.TypeChecker, name: string, symbol: ts.Symbol): str
     for (const c of sigs(checker.getTypeOfSymbol(symbol), ts.SignatureKind.Call))
       lines.push(`function ${name}${c}`);
   } else if (flags & ts.SymbolFlags.Interface) {
-    lines.push(`interface ${name}`);
+    lines.push(`interface ${name}${typeParameters(decl)}`);
     const type = checker.getDeclaredTypeOfSymbol(symbol);
     for (const c of sigs(type, ts.SignatureKind.Call)) lines.push(`  ${c}`);
     members(type, '  ');
   } else if (flags & ts.SymbolFlags.TypeAlias) {
-    const text = decl && ts.isTypeAliasDeclaration(decl) ? decl.type.getText() : '?';
-    lines.push(`type ${name} = ${text.replace(/\s+/g, ' ')}`);
+    const text = decl && ts.isTypeAliasDeclaration(decl) ? print(decl.type) : '?';
+    lines.push(`type ${name}${typeParameters(decl)} = ${text}`);
   } else if (flags & ts.SymbolFlags.Variable) {
     lines.push(`const ${name}: ${checker.typeToString(checker.getTypeOfSymbol(symbol), decl, FLAGS)}`);
   } else {
