@@ -104,8 +104,12 @@ export class EventRecorder {
     switch (e.type) {
       case 'call': {
         const c = this.#call;
+        // A fallback answered: no error.type unless the event names the error it replaced
+        // (`_RESULT`, "a result failed", would be a false label on every fallback).
         const series =
-          e.outcome === 'success' ? c.get(p, e.outcome) : c.get(p, e.outcome, c.errorType(p, e.error));
+          e.outcome === 'success' || (e.outcome === 'fallback' && e.error === undefined)
+            ? c.get(p, e.outcome)
+            : c.get(p, e.outcome, c.errorType(p, e.error));
         this.#h.callDuration.record(e.duration / 1000, series.attributes);
         return;
       }
