@@ -108,10 +108,13 @@ export function instrument(
   const recorder = new EventRecorder(createHistogramInstruments(meter), counters, base, limit, spans);
   const gauges = createGaugeInstruments(meter);
   const live = new LiveState(base, registry, gauges, report);
-  // Two batch callbacks: one reports counter totals, one reads live state.
+  // Two batch callbacks: one reads live state, one reports counter totals. Live state goes
+  // first (the SDK calls them in this order): reading a breaker's state performs the
+  // transitions that time has made due, and their counts must be in the same collection as
+  // the state they led to.
   const callbacks = [
-    [recorder.observeCounters, Object.values(counters)],
     [live.observe, Object.values(gauges)],
+    [recorder.observeCounters, Object.values(counters)],
   ] as const;
 
   const listener = (event: RampartEvent): void => {
