@@ -24,7 +24,7 @@ export function watchInner<T>(policy: AnyPolicy, hooks: InnerHooks<T>): AnyPolic
       }, ctx);
     },
     snapshot: () => policy.snapshot(),
-    configure: (options: unknown) => policy.configure(options),
+    configure: (options: Parameters<AnyPolicy['configure']>[0]) => policy.configure(options),
     attach: (pipeline) => policy.attach?.(pipeline),
   };
 }
