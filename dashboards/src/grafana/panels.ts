@@ -25,6 +25,7 @@ import {
   type DataSourceRef,
   type Panel,
   type Threshold,
+  type ThresholdsConfig,
   ThresholdsConfigBuilder,
   ThresholdsMode,
   type ValueMapping,
@@ -86,9 +87,7 @@ interface CommonPanelBuilder extends cog.Builder<Panel> {
   min(min: number): this;
   max(max: number): this;
   decimals(decimals: number): this;
-  thresholds(
-    thresholds: cog.Builder<import('@grafana/grafana-foundation-sdk/dashboard').ThresholdsConfig>,
-  ): this;
+  thresholds(thresholds: cog.Builder<ThresholdsConfig>): this;
   mappings(mappings: ValueMapping[]): this;
   dataLinks(links: cog.Builder<DashboardLink>[]): this;
 }
