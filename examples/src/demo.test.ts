@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type AddressInfo, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -109,14 +110,16 @@ class DemoProcess {
 
 const running: DemoProcess[] = [];
 afterEach(async () => {
-  // A failed test must not leave a demo behind.
+  // A failed test must not leave a demo behind, nor the Prometheus it started: ask it to
+  // stop first (it stops its children), and kill it only if it does not.
   for (const demo of running.splice(0)) {
-    if (demo.child.exitCode === null && demo.child.signalCode === null) {
+    if (demo.child.exitCode !== null || demo.child.signalCode !== null) continue;
+    await demo.stop('SIGTERM').catch(async () => {
       demo.child.kill('SIGKILL');
       await demo.exited;
-    }
+    });
   }
-});
+}, 30_000);
 
 async function getJson(url: string): Promise<{ status: number; type: string | null; body: unknown }> {
   const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
@@ -262,13 +265,40 @@ describe('pnpm demo', () => {
     90_000,
   );
 
-  it('says clearly when no prometheus binary is installed, and runs on without it', async () => {
+  it.skipIf(findOnPath('prometheus') === undefined)(
+    'a demo killed outright (SIGKILL, no chance to clean up) does not leave its Prometheus behind',
+    async () => {
+      const demo = new DemoProcess(['--prometheus', '--prometheus-port', '0', '--no-traffic', '--quiet']);
+      const prometheus = (
+        await demo.waitFor(/prometheus\s+(http:\/\/127\.0\.0\.1:\d+)/, 'Prometheus URL')
+      )[1]!;
+      const flags = (await getJson(`${prometheus}/api/v1/status/flags`)).body as {
+        data: Record<string, string>;
+      };
+      const dataDir = dirname(flags.data['config.file']!);
+      try {
+        demo.child.kill('SIGKILL');
+        await demo.exited;
+        await eventually(async () => {
+          await expect(fetch(`${prometheus}/-/ready`)).rejects.toThrow();
+        });
+      } finally {
+        // Nobody was left to remove it: the test does.
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+    90_000,
+  );
+
+  it('says clearly when no prometheus binary is installed (or a variable is misspelt), and runs on', async () => {
     const demo = new DemoProcess(['--prometheus', '--no-traffic', '--duration', '1'], {
       PATH: '/nonexistent',
+      RAMPART_RETRY_MAX_ATEMPTS: '2',
     });
     const ended = await demo.exited;
     expect(ended, demo.output()).toEqual({ code: 0, signal: null });
     expect(demo.stderr).toMatch(/no `prometheus` binary on PATH, so none was started/);
+    expect(demo.stderr).toMatch(/RAMPART_RETRY_MAX_ATEMPTS: .*RAMPART_RETRY_MAX_ATTEMPTS/);
     expect(demo.stdout).toContain('rampart demo stopped after');
   }, 60_000);
 

@@ -56,6 +56,7 @@ async function main(): Promise<void> {
       () => {
         process.off('SIGINT', onInt);
         process.off('SIGTERM', onTerm);
+        process.off('SIGHUP', onHup);
         process.exitCode = 0;
         // Everything is closed: the event loop should be empty now. If it is not, report
         // what is still open (a leak worth knowing about) instead of hanging.
@@ -75,8 +76,18 @@ async function main(): Promise<void> {
   };
   const onInt = () => stop('SIGINT');
   const onTerm = () => stop('SIGTERM');
+  // A closed terminal: stop in order (a local Prometheus included) rather than die mid-way.
+  const onHup = () => stop('SIGHUP');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
+  process.on('SIGHUP', onHup);
+  // Whoever read our output went away (`pnpm demo | head`, a closed window): stop too.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'EIO') throw error;
+      if (!stopping) stop(`output closed (${error.code})`);
+    });
+  }
   if (options.duration !== undefined) {
     durationTimer = setTimeout(() => stop(`${options.duration! / 1_000} s elapsed`), options.duration);
   }

@@ -102,7 +102,11 @@ describe.skipIf(prometheus === undefined)('launchPrometheus', () => {
       target: '127.0.0.1:9',
       ruleFiles: [broken],
     }).then(
-      () => undefined,
+      // Started after all (it should not have): stop it, and fail below.
+      async (running) => {
+        await running.stop();
+        return undefined;
+      },
       (e: unknown) => e as Error,
     );
     expect(error?.message).toMatch(/prometheus exited \(code \d+\) before it was ready/);

@@ -108,24 +108,20 @@ export async function launchPrometheus(options: LaunchOptions): Promise<RunningP
   const dir = await mkdtemp(join(tmpdir(), 'rampart-demo-prometheus-'));
   const configFile = join(dir, 'prometheus.yml');
   await writeFile(configFile, prometheusConfig(options));
-  const child = spawn(
-    options.binary,
-    [
-      `--config.file=${configFile}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--web.enable-lifecycle',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const child = spawnTied(options.binary, [
+    `--config.file=${configFile}`,
+    `--storage.tsdb.path=${join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--web.enable-lifecycle',
+  ]);
   const log: string[] = [];
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {
     log.push(...chunk.split('\n').filter((l) => l !== ''));
     if (log.length > 20) log.splice(0, log.length - 20);
   });
-  // Last resort if the demo dies without stopping us: never leave a Prometheus behind.
-  const killOnExit = () => child.kill('SIGKILL');
+  // If the demo exits without stopping us (process.exit, an uncaught error), take it along.
+  const killOnExit = () => killTree(child, 'SIGKILL');
   process.on('exit', killOnExit);
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -181,21 +177,60 @@ async function waitReady(
   throw new Error(`prometheus was not ready after ${timeout} ms:\n  ${log.join('\n  ')}`);
 }
 
-async function terminate(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), 5_000);
-  });
-  try {
-    if ((await Promise.race([exited, late])) === 'late') {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  } finally {
-    clearTimeout(timer);
+/**
+ * Starts `binary` so that it cannot outlive the demo, even when the demo is killed with
+ * SIGKILL (no exit handler runs then): on POSIX a small `sh` holds it and a reader on the
+ * pipe from the demo; when that pipe closes — `stop()`, or the demo's death — the reader
+ * sends Prometheus SIGTERM. Its own process group keeps a terminal's Ctrl-C and hang-up
+ * for the demo, which stops it in order.
+ */
+function spawnTied(binary: string, args: readonly string[]): ChildProcess {
+  if (process.platform === 'win32') {
+    return spawn(binary, [...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   }
+  // fd 3 keeps the pipe: a background job's own stdin is /dev/null in a non-interactive sh.
+  const script =
+    'exec 3<&0 </dev/null; "$0" "$@" 3<&- & p=$!; { read -r _ <&3; kill -TERM "$p" 2>/dev/null; } & wait "$p"';
+  const child = spawn('/bin/sh', ['-c', script, binary, ...args], {
+    stdio: ['pipe', 'ignore', 'pipe'],
+    detached: true,
+  });
+  // The shell may be gone before we close the pipe (Prometheus exited on its own).
+  child.stdin?.on('error', () => {});
+  return child;
+}
+
+/** Sends `signal` to the child and everything it started (its process group on POSIX). */
+function killTree(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    if (process.platform === 'win32') child.kill(signal);
+    else process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+async function terminate(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    // Closing the pipe makes the shell's reader send SIGTERM (see spawnTied).
+    if (child.stdin !== null) child.stdin.end();
+    else child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), 5_000);
+    });
+    try {
+      if ((await Promise.race([exited, late])) === 'late') {
+        killTree(child, 'SIGKILL');
+        await exited;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  // Prometheus exited on its own: its reader still waits on the pipe; let it go too.
+  child.stdin?.destroy();
 }
 
 /** A port that was free a moment ago on 127.0.0.1. */
