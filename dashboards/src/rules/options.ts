@@ -99,10 +99,12 @@ export const RULE_DEFAULTS = {
   /** @defaultValue 0.1 (calls per second) */
   minCallRate: 0.1,
   /**
-   * @defaultValue 'https://github.com/rampart-dev/rampart/blob/main/docs/runbooks'
-   * (set `RAMPART_RUNBOOK_BASE_URL` when generating to point at your fork or wiki)
+   * A placeholder on the reserved `.invalid` domain: set `RAMPART_RUNBOOK_BASE_URL` when
+   * generating (`pnpm --filter @rampart/dashboards build`) to where your copy of
+   * docs/runbooks is served, so the links in pages and Grafana work.
+   * @defaultValue 'https://rampart.invalid/docs/runbooks'
    */
-  runbookBaseUrl: 'https://github.com/rampart-dev/rampart/blob/main/docs/runbooks',
+  runbookBaseUrl: 'https://rampart.invalid/docs/runbooks',
 } as const satisfies RuleOptions;
 
 /** Overrides accepted by `ruleGroups()`: any subset, `for` merged key by key. */
