@@ -40,6 +40,19 @@ const MAX_ERROR_LENGTH = 200;
  */
 export function describeError(error: unknown): string {
   let text: string;
+  try {
+    text = describeUnsafely(error);
+  } catch {
+    // A value whose properties cannot be read (a getter that throws, a revoked proxy): the
+    // report must still be made, or the check's run would never end.
+    text = 'unreadable error';
+  }
+  text = text.replace(/\s+/g, ' ').trim();
+  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
+}
+
+/** `describeError` without the guard: may throw on a hostile value. */
+function describeUnsafely(error: unknown): string {
   if (
     typeof error === 'object' &&
     error !== null &&
@@ -47,14 +60,9 @@ export function describeError(error: unknown): string {
   ) {
     const { name, message } = error as { name?: unknown; message: string };
     const kind = typeof name === 'string' && name !== '' ? name : (error.constructor?.name ?? 'Error');
-    text = message === '' ? kind : `${kind}: ${message}`;
-  } else if (typeof error === 'string') {
-    text = error;
-  } else if (typeof error === 'object' && error !== null) {
-    text = Object.prototype.toString.call(error);
-  } else {
-    text = String(error);
+    return message === '' ? kind : `${kind}: ${message}`;
   }
-  text = text.replace(/\s+/g, ' ').trim();
-  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
+  if (typeof error === 'string') return error;
+  if (typeof error === 'object' && error !== null) return Object.prototype.toString.call(error);
+  return String(error);
 }
