@@ -87,10 +87,12 @@ export function isRejection(error: unknown): boolean {
  */
 export function isAbortError(error: unknown, signal?: AbortSignal): boolean {
   if (signal?.aborted && error === signal.reason) return true;
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as { name?: unknown }).name === 'AbortError' &&
-    !(error instanceof ResilienceError)
-  );
+  if (typeof error !== 'object' || error === null) return false;
+  try {
+    return (error as { name?: unknown }).name === 'AbortError' && !(error instanceof ResilienceError);
+  } catch {
+    // A thrown value whose `name` cannot be read (a getter that throws, a revoked proxy) is
+    // not an abort; asking must not replace the call's error with the getter's.
+    return false;
+  }
 }

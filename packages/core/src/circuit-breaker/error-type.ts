@@ -5,9 +5,14 @@
  */
 export function errorType(error: unknown): string {
   if (typeof error !== 'object' || error === null) return typeof error;
-  const name = (error as { name?: unknown }).name;
-  if (typeof name === 'string' && name !== '' && name !== 'Error') return name;
-  const ctor = (error as { constructor?: { name?: unknown } }).constructor;
-  const className = typeof ctor === 'function' ? ctor.name : undefined;
-  return typeof className === 'string' && className !== '' && className !== 'Object' ? className : 'Error';
+  try {
+    const name = (error as { name?: unknown }).name;
+    if (typeof name === 'string' && name !== '' && name !== 'Error') return name;
+    const ctor = (error as { constructor?: { name?: unknown } }).constructor;
+    const className = typeof ctor === 'function' ? ctor.name : undefined;
+    return typeof className === 'string' && className !== '' && className !== 'Object' ? className : 'Error';
+  } catch {
+    // A getter that throws (a hostile or revoked proxy): the breaker must still count the call.
+    return 'Error';
+  }
 }
