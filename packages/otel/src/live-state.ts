@@ -42,7 +42,14 @@ export class LiveState {
     this.#base = base;
     this.#registry = registry;
     this.#gauges = gauges;
-    this.#report = report;
+    this.#report = (error, context) => {
+      try {
+        report(error, context);
+      } catch {
+        // The user's onError failed too: swallowing its error is what keeps the other
+        // policies' gauges in this collection (a throw here would cost the whole batch).
+      }
+    };
   }
 
   add(pipeline: Pipeline): void {
