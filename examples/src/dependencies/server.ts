@@ -58,8 +58,6 @@ export class DependencyServer {
     this.#options = options;
     this.#phase = this.phase().phase;
     this.#server = createServer((req, res) => this.#handle(req, res));
-    // Keep-alive sockets from the service must not hold `close()` open.
-    this.#server.keepAliveTimeout = 5_000;
   }
 
   /** Starts a server and resolves once it listens. */
