@@ -417,7 +417,7 @@ describe('every factory rejects nonsense with an error that names the option', (
   }
 
   it('a failed configure() changes nothing', () => {
-    const policies: [AnyPolicy, unknown][] = [
+    const policies: [AnyPolicy, Parameters<AnyPolicy['configure']>[0]][] = [
       [timeout(100), { after: -1 }],
       [bulkhead({ limit: 3, queue: 2 }), { limit: 5, queue: -1 }],
       [retry({ maxAttempts: 3 }), { maxAttempts: 5, maxDelay: Number.NaN }],
