@@ -81,7 +81,26 @@ export function checkObject(
       throw new TypeError(`${where}: unknown option "${key}"; known options are ${known.join(', ')}`);
     }
   }
+  // Every factory takes a `clock` and none checked it: a wrong one failed only at call time.
+  const clock = (value as { clock?: unknown }).clock;
+  if (clock !== undefined && known.includes('clock')) checkClock(where, clock);
   return value as Record<string, unknown>;
+}
+
+/** A `Clock`: `now()`, `setTimeout()` and `clearTimeout()`. */
+export function checkClock(where: string, value: unknown): void {
+  const clock = value as { now?: unknown; setTimeout?: unknown; clearTimeout?: unknown } | null;
+  if (
+    typeof clock !== 'object' ||
+    clock === null ||
+    typeof clock.now !== 'function' ||
+    typeof clock.setTimeout !== 'function' ||
+    typeof clock.clearTimeout !== 'function'
+  ) {
+    throw new TypeError(
+      `${where}: clock must be a Clock (an object with now(), setTimeout() and clearTimeout(), like systemClock or a TestClock), got ${show(value)}`,
+    );
+  }
 }
 
 /** A policy name: defaults to the kind. */
