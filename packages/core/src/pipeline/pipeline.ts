@@ -1,19 +1,9 @@
 import { type Clock, systemClock } from '../clock.js';
-import { isRejection, ResilienceError } from '../errors.js';
 import { EventHub, reportListenerError } from '../events/hub.js';
-import type { CallOutcome, EventListener, RampartEvent } from '../events/types.js';
-import { NEVER_ABORTED } from '../internal/signals.js';
-import type {
-  AnyPolicy,
-  CallContext,
-  CallState,
-  ExecuteOptions,
-  Next,
-  Outcome,
-  PipelineRuntime,
-  PolicyContext,
-  Subscription,
-} from '../types.js';
+import type { EventListener, RampartEvent } from '../events/types.js';
+import { Plan } from '../internal/frame.js';
+import type { AnyPolicy, CallContext, ExecuteOptions, PipelineRuntime, Subscription } from '../types.js';
+import { CallFrame } from './call.js';
 import type { Registry } from './registry.js';
 
 export interface PipelineOptions {
@@ -49,11 +39,6 @@ export interface PipelineSnapshot {
   readonly policies: readonly { readonly kind: string; readonly name: string; readonly state: unknown }[];
 }
 
-/** The call state of one `execute`, with the function the innermost layer runs. */
-interface Invocation extends CallState {
-  readonly fn: Operation<unknown>;
-}
-
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 
 /** Checks a pipeline (or health monitor) name: short, and safe as a metric label and env var part. */
@@ -76,8 +61,8 @@ export class Pipeline implements PipelineRuntime {
   readonly #hub: EventHub;
   readonly #registry: Registry | null;
   #policies: readonly AnyPolicy[];
-  /** `#chain[i]` runs the policies from `i` inwards; the last entry invokes the function. */
-  #chain: readonly Next<unknown>[] = [];
+  /** How a call runs through the policies (see internal/frame.ts); made by the first call. */
+  #plan: Plan | undefined = undefined;
   #enabled: boolean;
 
   constructor(name: string, policies: readonly AnyPolicy[], options: PipelineOptions = {}) {
@@ -87,7 +72,6 @@ export class Pipeline implements PipelineRuntime {
     this.#enabled = options.enabled ?? true;
     this.#registry = options.registry ?? null;
     this.#hub = new EventHub(() => this.#registry?.onListenerError ?? reportListenerError);
-    this.#build();
     for (const policy of this.#policies) policy.attach?.(this);
   }
 
@@ -130,45 +114,11 @@ export class Pipeline implements PipelineRuntime {
   }
 
   /** Runs `fn` under every policy. Resolves with its value or rejects with the error that escaped. */
-  async execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
-    const signal = options?.signal ?? NEVER_ABORTED;
-    const key = options?.key;
-    const call: Invocation = {
-      pipeline: this,
-      fallback: false,
-      idempotent: options?.idempotent !== false,
-      fn: fn as Operation<unknown>,
-    };
-    const ctx: PolicyContext = { signal, attempt: 1, key, call };
-    const entry = this.#enabled ? this.#chain[0]! : this.#chain[this.#chain.length - 1]!;
-    if (!this.listening) {
-      const outcome = (await entry(ctx)) as Outcome<T>;
-      if (outcome.ok) return outcome.value;
-      throw this.#tag(outcome.error);
-    }
-    const start = this.clock.now();
-    const outcome = (await entry(ctx)) as Outcome<T>;
-    const end = this.clock.now();
-    const result: CallOutcome = outcome.ok
-      ? call.fallback
-        ? 'fallback'
-        : 'success'
-      : isRejection(outcome.error)
-        ? 'rejected'
-        : 'failure';
-    this.emit({
-      type: 'call',
-      pipeline: this.name,
-      policy: 'pipeline',
-      policyName: this.name,
-      key,
-      time: end,
-      outcome: result,
-      duration: end - start,
-      error: outcome.ok ? undefined : outcome.error,
-    });
-    if (outcome.ok) return outcome.value;
-    throw this.#tag(outcome.error);
+  execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
+    this.#plan ??= new Plan(this.#policies);
+    // The kill switch starts the call past the last policy: straight to the function.
+    const from = this.#enabled ? 0 : this.#policies.length;
+    return new CallFrame(this, this.#plan, from, fn as Operation<unknown>, options).start() as Promise<T>;
   }
 
   /**
@@ -199,57 +149,6 @@ export class Pipeline implements PipelineRuntime {
       policies: this.#policies.map((p) => ({ kind: p.kind, name: p.name, state: p.snapshot() })),
     };
   }
-
-  #tag(error: unknown): unknown {
-    if (error instanceof ResilienceError && error.pipeline === undefined) error.pipeline = this.name;
-    return error;
-  }
-
-  #build(): void {
-    const chain: Next<unknown>[] = new Array(this.#policies.length + 1);
-    chain[this.#policies.length] = (ctx) => invoke(ctx);
-    for (let i = this.#policies.length - 1; i >= 0; i--) {
-      const policy = this.#policies[i]!;
-      const next = chain[i + 1]!;
-      chain[i] = (ctx) => policy.execute(next, ctx);
-    }
-    this.#chain = chain;
-  }
-}
-
-/** The innermost layer: runs the function once and reports the attempt. */
-async function invoke(ctx: PolicyContext): Promise<Outcome<unknown>> {
-  if (ctx.signal.aborted) return { ok: false, error: ctx.signal.reason };
-  const call = ctx.call as Invocation;
-  const runtime = call.pipeline;
-  if (!runtime.listening) {
-    try {
-      return { ok: true, value: await call.fn(ctx) };
-    } catch (error) {
-      return { ok: false, error };
-    }
-  }
-  const start = runtime.clock.now();
-  let outcome: Outcome<unknown>;
-  try {
-    outcome = { ok: true, value: await call.fn(ctx) };
-  } catch (error) {
-    outcome = { ok: false, error };
-  }
-  const end = runtime.clock.now();
-  runtime.emit({
-    type: 'attempt',
-    pipeline: runtime.name,
-    policy: 'pipeline',
-    policyName: runtime.name,
-    key: ctx.key,
-    time: end,
-    attempt: ctx.attempt,
-    outcome: outcome.ok ? 'success' : 'failure',
-    duration: end - start,
-    error: outcome.ok ? undefined : outcome.error,
-  });
-  return outcome;
 }
 
 function validatePolicies(policies: readonly AnyPolicy[], name: string): readonly AnyPolicy[] {
