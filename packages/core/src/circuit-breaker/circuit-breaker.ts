@@ -2,6 +2,7 @@ import { backoffDelay } from '../backoff/backoff.js';
 import { type Clock, systemClock } from '../clock.js';
 import { BrokenCircuitError, IsolatedCircuitError, isAbortError } from '../errors.js';
 import type { CircuitState, CircuitTransitionReason } from '../events/types.js';
+import { type Frame, runStage, STAGE, type Stage } from '../internal/frame.js';
 import { checkFunction, checkName, checkObject } from '../internal/validate.js';
 import type { Next, Outcome, PipelineRuntime, Policy, PolicyContext } from '../types.js';
 import { type BreakerState, createBreakerState } from './breakers/index.js';
@@ -63,6 +64,11 @@ const IGNORED = 2;
 type Verdict = typeof SUCCESS | typeof FAILURE | typeof IGNORED;
 const RESULTS = ['success', 'failure', 'ignored'] as const;
 
+/** How a call entered (kept in the frame's marks): closed and timed for slowness or not, or as a probe. */
+const CLOSED = 0;
+const CLOSED_TRACKED = 1;
+const PROBE = 2;
+
 const OPEN_MESSAGE = 'circuit is open';
 const PROBES_BUSY_MESSAGE = 'circuit is half-open and every probe slot is taken';
 
@@ -94,9 +100,11 @@ export function circuitBreaker<T = unknown>(
   return new CircuitBreaker(opts) as CircuitBreakerPolicy<T>;
 }
 
-class CircuitBreaker implements CircuitBreakerPolicy<unknown> {
+class CircuitBreaker implements CircuitBreakerPolicy<unknown>, Stage {
   readonly kind = 'circuit_breaker' as const;
   readonly name: string;
+  /** Per call: the generation it started in, its start time (NaN when untimed), how it entered. */
+  readonly marks = 3;
   readonly #clock: Clock;
   readonly #random: () => number;
   #settings: Settings;
@@ -139,6 +147,10 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown> {
 
   attach(pipeline: PipelineRuntime): void {
     this.#home = pipeline;
+  }
+
+  get [STAGE](): Stage {
+    return this;
   }
 
   get state(): CircuitState {
@@ -210,30 +222,60 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown> {
   }
 
   execute<T>(next: Next<T>, ctx: PolicyContext): Promise<Outcome<T>> {
-    const pipeline = ctx.call.pipeline;
-    this.#home = pipeline;
-    if (this.#state === 'closed') return this.#runClosed(next, ctx);
-    const now = this.#clock.now();
-    this.#advance(now, pipeline, ctx.key);
-    if (this.#state === 'half_open' && this.#probeStarts.length < this.#settings.probes) {
-      return this.#runProbe(next, ctx, now);
-    }
-    return this.#reject(ctx, now);
+    return runStage(this, next, ctx);
   }
 
-  async #runClosed<T>(next: Next<T>, ctx: PolicyContext): Promise<Outcome<T>> {
-    const generation = this.#generation;
+  /** Lets the call in (closed, or as a probe) or rejects it; notes what `exit` needs in the marks. */
+  enter(frame: Frame, at: number): Outcome<unknown> | undefined {
+    const pipeline = frame.call.pipeline;
+    this.#home = pipeline;
+    const marks = frame.marks!;
+    const m = frame.markAt(at);
+    if (this.#state === 'closed') {
+      // Judged slow only when timed for that from its start: a call already running when
+      // configure() turns slow-call tracking on is not, whether or not anyone listens.
+      const tracked = this.#timed;
+      marks[m] = this.#generation;
+      marks[m + 1] = tracked || pipeline.listening ? this.#clock.now() : Number.NaN;
+      marks[m + 2] = tracked ? CLOSED_TRACKED : CLOSED;
+      return undefined;
+    }
+    const now = this.#clock.now();
+    this.#advance(now, pipeline, frame.key);
+    if (this.#state === 'half_open' && this.#probeStarts.length < this.#settings.probes) {
+      this.#probeStarts.push(now);
+      marks[m] = this.#generation;
+      marks[m + 1] = now;
+      marks[m + 2] = PROBE;
+      return undefined;
+    }
+    return this.#reject(frame, now);
+  }
+
+  exit(frame: Frame, outcome: Outcome<unknown>, at: number): Outcome<unknown> {
+    const marks = frame.marks!;
+    const m = frame.markAt(at);
+    const mode = marks[m + 2];
+    return mode === PROBE
+      ? this.#probeDone(frame, outcome, marks[m]!, marks[m + 1]!)
+      : this.#closedDone(frame, outcome, marks[m]!, marks[m + 1]!, mode === CLOSED_TRACKED);
+  }
+
+  #closedDone(
+    ctx: Frame,
+    result: Outcome<unknown>,
+    generation: number,
+    startedAt: number,
+    tracked: boolean,
+  ): Outcome<unknown> {
+    let outcome = result;
     const pipeline = ctx.call.pipeline;
-    // Judged slow only when timed for that from its start: a call already running when
-    // configure() turns slow-call tracking on is not, whether or not anyone listens.
-    const tracked = this.#timed;
-    const timed = tracked || pipeline.listening;
-    const start = timed ? this.#clock.now() : 0;
-    let outcome = await next(ctx);
+    const timed = !Number.isNaN(startedAt);
+    const start = timed ? startedAt : 0;
     const end = timed ? this.#clock.now() : 0;
     let verdict: Verdict;
     try {
-      verdict = this.#judge(outcome, ctx.signal);
+      verdict = this.#judge(outcome, ctx);
     } catch (error) {
       // A throwing predicate is a bug to surface, not to hide: the call fails with it, uncounted.
       outcome = { ok: false, error };
@@ -262,14 +304,12 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown> {
     return outcome;
   }
 
-  async #runProbe<T>(next: Next<T>, ctx: PolicyContext, start: number): Promise<Outcome<T>> {
-    const generation = this.#generation;
-    this.#probeStarts.push(start);
-    let outcome = await next(ctx);
+  #probeDone(ctx: Frame, result: Outcome<unknown>, generation: number, start: number): Outcome<unknown> {
+    let outcome = result;
     const end = this.#clock.now();
     let verdict: Verdict;
     try {
-      verdict = this.#judge(outcome, ctx.signal);
+      verdict = this.#judge(outcome, ctx);
     } catch (error) {
       outcome = { ok: false, error };
       verdict = IGNORED;
@@ -292,7 +332,7 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown> {
     return outcome;
   }
 
-  #reject<T>(ctx: PolicyContext, now: number): Promise<Outcome<T>> {
+  #reject(ctx: PolicyContext, now: number): Outcome<unknown> {
     // Rejections are flow control: a stack trace would cost more than the rest of the call.
     const limit = ErrorWithLimit.stackTraceLimit;
     if (limit !== undefined) ErrorWithLimit.stackTraceLimit = 0;
@@ -323,16 +363,16 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown> {
         error,
       });
     }
-    return Promise.resolve({ ok: false, error });
+    return { ok: false, error };
   }
 
   /** Success, failure, or ignored; throws when a user predicate throws. */
-  #judge(outcome: Outcome<unknown>, signal: AbortSignal): Verdict {
+  #judge(outcome: Outcome<unknown>, frame: Frame): Verdict {
     if (outcome.ok) {
       return this.#settings.handlesResult?.(outcome.value) ? FAILURE : SUCCESS;
     }
     // The caller's own abort says nothing about the dependency, whatever `handles` says.
-    if (isAbortError(outcome.error, signal)) return IGNORED;
+    if (frame.isOwnAbort(outcome.error) || isAbortError(outcome.error)) return IGNORED;
     return this.#settings.handles(outcome.error) ? FAILURE : IGNORED;
   }
 
