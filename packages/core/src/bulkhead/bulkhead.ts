@@ -1,6 +1,7 @@
 import { type Clock, systemClock, type TimerHandle } from '../clock.js';
 import { BulkheadRejectedError, type BulkheadRejectReason } from '../errors.js';
-import { abortReason, NEVER_ABORTED } from '../internal/signals.js';
+import { type Frame, PENDING, runStage, STAGE, type Stage } from '../internal/frame.js';
+import { NEVER_ABORTED } from '../internal/signals.js';
 import { checkDuration, checkName, checkNumber, checkObject } from '../internal/validate.js';
 import { type WaitNode, WaitQueue } from '../internal/wait-queue.js';
 import type { Next, Outcome, Policy, PolicyContext } from '../types.js';
@@ -33,11 +34,11 @@ export interface BulkheadPolicy extends Policy<'bulkhead', BulkheadSnapshot, Bul
   readonly queueTimeout: number;
 }
 
-/** A call waiting for a slot. */
+/** A call waiting for a slot: its frame goes on inwards when admitted, or stops here. */
 interface Waiter extends WaitNode<Waiter> {
-  readonly inner: Next<unknown>;
-  readonly ctx: PolicyContext;
-  readonly resolve: (outcome: Outcome<unknown> | Promise<Outcome<unknown>>) => void;
+  readonly frame: Frame;
+  /** The bulkhead's index in the frame's row. */
+  readonly at: number;
   /** When it joined the queue (policy clock, ms). */
   readonly since: number;
   timer: TimerHandle | undefined;
@@ -65,9 +66,10 @@ const checkQueue = (value: unknown) =>
 const checkQueueTimeout = (value: unknown) =>
   checkDuration(WHERE, 'queueTimeout', value, { min: 1, allowInfinity: true });
 
-class Bulkhead implements BulkheadPolicy {
+class Bulkhead implements BulkheadPolicy, Stage {
   readonly kind = 'bulkhead' as const;
   readonly name: string;
+  readonly marks = 0;
   readonly #clock: Clock;
   #limit: number;
   #queue: number;
@@ -82,6 +84,10 @@ class Bulkhead implements BulkheadPolicy {
     this.#limit = checkLimit(options.limit ?? BULKHEAD_DEFAULTS.limit);
     this.#queue = checkQueue(options.queue ?? BULKHEAD_DEFAULTS.queue);
     this.#queueTimeout = checkQueueTimeout(options.queueTimeout ?? BULKHEAD_DEFAULTS.queueTimeout);
+  }
+
+  get [STAGE](): Stage {
+    return this;
   }
 
   get active(): number {
@@ -124,61 +130,58 @@ class Bulkhead implements BulkheadPolicy {
   }
 
   execute<T>(next: Next<T>, ctx: PolicyContext): Promise<Outcome<T>> {
+    return runStage(this, next, ctx);
+  }
+
+  /** Takes a free slot, or queues the call, or turns it away. */
+  enter(frame: Frame, at: number): Outcome<unknown> | undefined | typeof PENDING {
     // A caller that already gave up takes no slot, does not queue and is not a rejection.
-    if (ctx.signal.aborted) return Promise.resolve({ ok: false, error: abortReason(ctx.signal) });
+    if (frame.aborted) return { ok: false, error: frame.abortError() };
     if (this.#active < this.#limit && this.#waiting.size === 0) {
       this.#active++;
-      if (ctx.call.pipeline.listening) this.#emitAcquired(ctx, 0);
-      return this.#run(next, ctx);
+      if (frame.call.pipeline.listening) this.#emitAcquired(frame, 0);
+      return undefined;
     }
     if (this.#waiting.size >= this.#queue) {
-      if (ctx.call.pipeline.listening) this.#emitRejected(ctx, 'queue_full', 0);
+      if (frame.call.pipeline.listening) this.#emitRejected(frame, 'queue_full', 0);
       const detail =
         this.#queue === 0
           ? `all ${this.#limit} slots are taken and queueing is off (queue = 0)`
           : `all ${this.#limit} slots are taken and the queue of ${this.#queue} is full`;
-      return Promise.resolve({ ok: false, error: new BulkheadRejectedError('queue_full', detail) });
+      return { ok: false, error: new BulkheadRejectedError('queue_full', detail) };
     }
-    return this.#enqueue(next, ctx) as Promise<Outcome<T>>;
+    this.#enqueue(frame, at);
+    return PENDING;
   }
 
-  /** Runs the inner layers in a slot taken by the caller, and always gives the slot back. */
-  async #run<T>(next: Next<T>, ctx: PolicyContext): Promise<Outcome<T>> {
-    try {
-      return await next(ctx);
-    } catch (error) {
-      // Inner layers never throw by contract; a layer that breaks it still must not leak a slot.
-      return { ok: false, error };
-    } finally {
-      this.#active--;
-      this.#admit();
-    }
+  /** The call that held a slot has ended, however it ended: the slot goes to the next in line. */
+  exit(_frame: Frame, outcome: Outcome<unknown>): Outcome<unknown> {
+    this.#active--;
+    this.#admit();
+    return outcome;
   }
 
-  #enqueue(inner: Next<unknown>, ctx: PolicyContext): Promise<Outcome<unknown>> {
-    return new Promise<Outcome<unknown>>((resolve) => {
-      const waiter: Waiter = {
-        prev: undefined,
-        next: undefined,
-        queued: false,
-        inner,
-        ctx,
-        resolve,
-        since: this.#clock.now(),
-        timer: undefined,
-        onAbort: undefined,
-      };
-      this.#waiting.push(waiter);
-      if (this.#queueTimeout !== Number.POSITIVE_INFINITY) {
-        waiter.timer = this.#clock.setTimeout(() => this.#expire(waiter), this.#queueTimeout);
-      }
-      const signal = ctx.signal;
-      if (signal !== NEVER_ABORTED) {
-        waiter.onAbort = () => this.#abandon(waiter);
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      if (ctx.call.pipeline.listening) this.#emitQueued(ctx, this.#waiting.size);
-    });
+  #enqueue(frame: Frame, at: number): void {
+    const waiter: Waiter = {
+      prev: undefined,
+      next: undefined,
+      queued: false,
+      frame,
+      at,
+      since: this.#clock.now(),
+      timer: undefined,
+      onAbort: undefined,
+    };
+    this.#waiting.push(waiter);
+    if (this.#queueTimeout !== Number.POSITIVE_INFINITY) {
+      waiter.timer = this.#clock.setTimeout(() => this.#expire(waiter), this.#queueTimeout);
+    }
+    const signal = frame.signal;
+    if (signal !== NEVER_ABORTED) {
+      waiter.onAbort = () => this.#abandon(waiter);
+      signal.addEventListener('abort', waiter.onAbort, { once: true });
+    }
+    if (frame.call.pipeline.listening) this.#emitQueued(frame, this.#waiting.size);
   }
 
   /** Fills free slots from the head of the queue, oldest first. */
@@ -188,10 +191,9 @@ class Bulkhead implements BulkheadPolicy {
       if (waiter === undefined) return;
       this.#detach(waiter);
       this.#active++;
-      if (waiter.ctx.call.pipeline.listening) {
-        this.#emitAcquired(waiter.ctx, this.#clock.now() - waiter.since);
-      }
-      waiter.resolve(this.#run(waiter.inner, waiter.ctx));
+      const frame = waiter.frame;
+      if (frame.call.pipeline.listening) this.#emitAcquired(frame, this.#clock.now() - waiter.since);
+      frame.proceed(waiter.at);
     }
   }
 
@@ -201,16 +203,16 @@ class Bulkhead implements BulkheadPolicy {
     if (!this.#waiting.remove(waiter)) return;
     this.#detach(waiter);
     const waited = this.#clock.now() - waiter.since;
-    if (waiter.ctx.call.pipeline.listening) this.#emitRejected(waiter.ctx, 'queue_timeout', waited);
+    if (waiter.frame.call.pipeline.listening) this.#emitRejected(waiter.frame, 'queue_timeout', waited);
     const detail = `no slot freed within the queue timeout (waited ${waited} ms)`;
-    waiter.resolve({ ok: false, error: new BulkheadRejectedError('queue_timeout', detail) });
+    waiter.frame.stop(waiter.at, { ok: false, error: new BulkheadRejectedError('queue_timeout', detail) });
   }
 
   /** The waiter's caller aborted: it leaves the queue at once. */
   #abandon(waiter: Waiter): void {
     if (!this.#waiting.remove(waiter)) return;
     this.#detach(waiter);
-    waiter.resolve({ ok: false, error: abortReason(waiter.ctx.signal) });
+    waiter.frame.stop(waiter.at, { ok: false, error: waiter.frame.abortError() });
   }
 
   /** Clears the waiter's timer and abort listener, whichever way it leaves the queue. */
@@ -220,7 +222,7 @@ class Bulkhead implements BulkheadPolicy {
       waiter.timer = undefined;
     }
     if (waiter.onAbort !== undefined) {
-      waiter.ctx.signal.removeEventListener('abort', waiter.onAbort);
+      waiter.frame.signal.removeEventListener('abort', waiter.onAbort);
       waiter.onAbort = undefined;
     }
   }
