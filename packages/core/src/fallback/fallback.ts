@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from '../clock.js';
 import { isAbortError } from '../errors.js';
 import type { FallbackSource } from '../events/types.js';
+import { type Frame, runStage, STAGE, type Stage } from '../internal/frame.js';
 import { checkDuration, checkFunction, checkName, checkObject } from '../internal/validate.js';
 import type { Next, Outcome, Policy, PolicyContext } from '../types.js';
 import {
@@ -108,9 +109,10 @@ function checkLastGood<T>(value: unknown): { ttl: number; mark: LastGoodOptions<
   return { ttl, mark };
 }
 
-class Fallback<T> implements FallbackPolicy<T> {
+class Fallback<T> implements FallbackPolicy<T>, Stage {
   readonly kind = 'fallback' as const;
   readonly name: string;
+  readonly marks = 0;
   readonly source: FallbackSource;
   readonly #clock: Clock;
   #handles: (error: unknown) => boolean;
@@ -140,6 +142,10 @@ class Fallback<T> implements FallbackPolicy<T> {
       this.#ttl = ttl;
       this.#mark = mark;
     }
+  }
+
+  get [STAGE](): Stage {
+    return this;
   }
 
   get isStale(): boolean {
@@ -185,19 +191,21 @@ class Fallback<T> implements FallbackPolicy<T> {
     }
   }
 
-  async execute<U>(next: Next<U>, ctx: PolicyContext): Promise<Outcome<U>> {
-    let outcome: Outcome<U>;
-    try {
-      outcome = await next(ctx);
-    } catch (error) {
-      // Inner layers never throw by contract; treat one that does like any failure.
-      outcome = { ok: false, error };
-    }
+  execute<U>(next: Next<U>, ctx: PolicyContext): Promise<Outcome<U>> {
+    return runStage(this, next, ctx);
+  }
+
+  /** Nothing to do before the inner layers. */
+  enter(): undefined {
+    return undefined;
+  }
+
+  exit(frame: Frame, outcome: Outcome<unknown>): Outcome<unknown> | Promise<Outcome<unknown>> {
     if (outcome.ok) {
-      if (this.source === 'last_good') this.#store(ctx.key, outcome.value);
+      if (this.source === 'last_good') this.#store(frame.key, outcome.value);
       return outcome;
     }
-    return this.#recover(outcome, ctx) as Promise<Outcome<U>>;
+    return this.#recover(outcome, frame);
   }
 
   #store(key: string | undefined, value: unknown): void {
@@ -212,17 +220,24 @@ class Fallback<T> implements FallbackPolicy<T> {
     this.#stale = false;
   }
 
-  async #recover(failed: Outcome<unknown> & { ok: false }, ctx: PolicyContext): Promise<Outcome<unknown>> {
+  /** The fallback for a failed call, or the failure itself; a promise only when `fn` returns one. */
+  #recover(
+    failed: Outcome<unknown> & { ok: false },
+    frame: Frame,
+  ): Outcome<unknown> | Promise<Outcome<unknown>> {
     const error = failed.error;
     // Whoever is outside gave up (the caller, or an outer timeout): nobody wants a fallback.
-    if (ctx.signal.aborted) return failed;
+    if (frame.aborted) return failed;
     let value: unknown;
     try {
       if (!this.#handles(error)) return failed;
       if (this.source === 'value') value = this.#value;
-      else if (this.source === 'fn') value = await this.#fn!(error, ctx);
-      else {
-        const stored = this.#stored.get(ctx.key);
+      else if (this.source === 'fn') {
+        const produced = this.#fn!(error, frame.context);
+        if (isThenable(produced)) return this.#serveLater(frame, error, produced);
+        value = produced;
+      } else {
+        const stored = this.#stored.get(frame.key);
         if (stored === undefined) return failed;
         const now = this.#clock.now();
         const age = now - stored.at;
@@ -237,6 +252,20 @@ class Fallback<T> implements FallbackPolicy<T> {
       // A broken `handles`, `fn` or `mark` fails the call with its own error; it never throws.
       return { ok: false, error: thrown };
     }
+    return this.#serve(frame, error, value);
+  }
+
+  async #serveLater(frame: Frame, error: unknown, pending: PromiseLike<unknown>): Promise<Outcome<unknown>> {
+    let value: unknown;
+    try {
+      value = await pending;
+    } catch (thrown) {
+      return { ok: false, error: thrown };
+    }
+    return this.#serve(frame, error, value);
+  }
+
+  #serve(ctx: PolicyContext, error: unknown, value: unknown): Outcome<unknown> {
     this.#served++;
     ctx.call.fallback = true;
     if (ctx.call.pipeline.listening) this.#emit(ctx, error);
@@ -256,4 +285,12 @@ class Fallback<T> implements FallbackPolicy<T> {
       error,
     });
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
