@@ -2,6 +2,7 @@ import { backoff, backoffDelay, validateBackoff } from '../backoff/backoff.js';
 import { type BackoffSpec, MAX_TIMER_DELAY } from '../backoff/options.js';
 import { type Clock, systemClock } from '../clock.js';
 import { isAbortError, isRejection } from '../errors.js';
+import { type Frame, runStage, STAGE, type Stage } from '../internal/frame.js';
 import { abortReason } from '../internal/signals.js';
 import { checkFunction, checkName, checkNumber, checkObject } from '../internal/validate.js';
 import type { RetryBudget, RetryBudgetSnapshot } from '../retry-budget/options.js';
@@ -66,9 +67,10 @@ export function retry<T = unknown>(options: Partial<RetryOptions<T>> = {}): Retr
   return new Retry<T>(options);
 }
 
-class Retry<T> implements RetryPolicy<T> {
+class Retry<T> implements RetryPolicy<T>, Stage {
   readonly kind = 'retry' as const;
   readonly name: string;
+  readonly marks = 0;
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #budget: RetryBudget | undefined;
@@ -136,16 +138,30 @@ class Retry<T> implements RetryPolicy<T> {
     this.#retryOnResult = retryOnResult;
   }
 
-  async execute<R>(next: Next<R>, ctx: PolicyContext): Promise<Outcome<R>> {
+  /** A pipeline runs the policy as a stage (see internal/frame.ts); this is for other callers. */
+  execute<R>(next: Next<R>, ctx: PolicyContext): Promise<Outcome<R>> {
+    return runStage(this, next, ctx);
+  }
+
+  get [STAGE](): Stage {
+    return this;
+  }
+
+  /** Before the first attempt: count it against the budget. */
+  enter(): undefined {
     const budget = this.#budget;
     if (budget !== undefined) budget.recordAttempt();
-    const first = await next(ctx);
+    return undefined;
+  }
+
+  /** With the first attempt's outcome: done, or on to the retries (which run `frame.inner(at)`). */
+  exit(frame: Frame, first: Outcome<unknown>, at: number): Outcome<unknown> | Promise<Outcome<unknown>> {
     // The common case, a first attempt that succeeds, allocates nothing and reads no clock.
     if (first.ok && this.#retryOnResult === undefined) {
-      if (ctx.call.pipeline.listening) this.#emitDone(ctx, 1, first);
+      if (frame.call.pipeline.listening) this.#emitDone(frame, 1, first);
       return first;
     }
-    return this.#retrying(next, ctx, first);
+    return this.#retrying(frame.inner(at), frame, first);
   }
 
   async #retrying<R>(next: Next<R>, ctx: PolicyContext, first: Outcome<R>): Promise<Outcome<R>> {
