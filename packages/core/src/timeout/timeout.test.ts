@@ -3,6 +3,7 @@ import { TimeoutError } from '../errors.js';
 import type { RampartEvent } from '../events/types.js';
 import { Registry } from '../pipeline/registry.js';
 import { TestClock } from '../testing/index.js';
+import type { CallContext } from '../types.js';
 import { TIMEOUT_DEFAULTS } from './options.js';
 import { timeout } from './timeout.js';
 
@@ -84,6 +85,73 @@ describe('timeout', () => {
       /strategy must be one of "cooperative", "aggressive"/,
     );
     expect(() => timeout({ afer: 10 } as never)).toThrow(/unknown option "afer"/);
+  });
+
+  it('calls in flight share one timer, and each times out at its own deadline', async () => {
+    const { clock, p, events } = setup({ after: 100 });
+    const settled: Promise<number>[] = [];
+    for (let i = 0; i < 1_000; i++) {
+      settled.push(p.execute(() => new Promise<number>(() => {})).catch(() => clock.now()));
+      await clock.advance(1);
+    }
+    expect(clock.pendingTimers).toBe(1);
+    await clock.advance(200);
+    const times = await Promise.all(settled);
+    expect(times).toEqual(Array.from({ length: 1_000 }, (_, i) => 100 + i));
+    expect(events.filter((e) => e.type === 'timeout')).toHaveLength(1_000);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('a call that settles first leaves the shared timer to the calls still running', async () => {
+    const { clock, p } = setup({ after: 100 });
+    const slow = p.execute(() => new Promise(() => {}));
+    await clock.advance(50);
+    await expect(p.execute(async () => 'fast')).resolves.toBe('fast');
+    expect(clock.pendingTimers).toBe(1);
+    await clock.advance(49);
+    expect(clock.pendingTimers).toBe(1);
+    await clock.advance(1);
+    await expect(slow).rejects.toBeInstanceOf(TimeoutError);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('a lowered limit applies to the next call even while longer ones are in flight', async () => {
+    const { clock, p } = setup({ after: 1_000 });
+    const long = p.execute(() => new Promise(() => {})).catch(() => clock.now());
+    p.policies[0]!.configure({ after: 10 });
+    const short = p.execute(() => new Promise(() => {})).catch(() => clock.now());
+    await clock.advance(1_000);
+    expect(await short).toBe(10);
+    expect(await long).toBe(1_000);
+  });
+
+  it('a signal that is never read is never made, and reading it late still tells the truth', async () => {
+    const { clock, p } = setup({ after: 100 });
+    const Original = globalThis.AbortController;
+    let made = 0;
+    globalThis.AbortController = class extends Original {
+      constructor() {
+        super();
+        made++;
+      }
+    };
+    try {
+      await p.execute(async () => 'no signal needed');
+      expect(made).toBe(0);
+      let seen: CallContext | undefined;
+      const call = p.execute((ctx) => {
+        seen = ctx;
+        return new Promise(() => {});
+      });
+      await clock.advance(100);
+      await expect(call).rejects.toBeInstanceOf(TimeoutError);
+      expect(made).toBe(0);
+      expect(seen?.signal.aborted).toBe(true);
+      expect(seen?.signal.reason).toBeInstanceOf(TimeoutError);
+      expect(made).toBe(1);
+    } finally {
+      globalThis.AbortController = Original;
+    }
   });
 
   it('configure() changes the limit at run time and rejects bad values whole', () => {

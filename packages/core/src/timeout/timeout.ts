@@ -1,8 +1,10 @@
 import { type Clock, systemClock } from '../clock.js';
 import { TimeoutError } from '../errors.js';
+import { Frame, PENDING, runStage, STAGE, type Stage } from '../internal/frame.js';
 import { NEVER_ABORTED } from '../internal/signals.js';
 import { checkDuration, checkName, checkObject, checkOneOf } from '../internal/validate.js';
 import type { Next, Outcome, Policy, PolicyContext } from '../types.js';
+import { type DeadlineEntry, DeadlineQueue } from './deadlines.js';
 import {
   TIMEOUT_DEFAULTS,
   TIMEOUT_STRATEGIES,
@@ -36,12 +38,15 @@ export function timeout(options: number | Partial<TimeoutOptions>): TimeoutPolic
   return new Timeout(opts as Partial<TimeoutOptions>);
 }
 
-class Timeout implements TimeoutPolicy {
+class Timeout implements TimeoutPolicy, Stage {
   readonly kind = 'timeout' as const;
   readonly name: string;
+  readonly marks = 0;
   readonly #clock: Clock;
   #after: number;
   #strategy: TimeoutStrategy;
+  /** The deadlines of the calls running now, under one timer. */
+  readonly #deadlines: DeadlineQueue<TimeoutFrame>;
 
   constructor(options: Partial<TimeoutOptions>) {
     this.name = checkName(WHERE, options.name, 'timeout');
@@ -53,6 +58,11 @@ class Timeout implements TimeoutPolicy {
       options.strategy ?? TIMEOUT_DEFAULTS.strategy,
       TIMEOUT_STRATEGIES,
     );
+    this.#deadlines = new DeadlineQueue(this.#clock, (frame) => frame.expire());
+  }
+
+  get [STAGE](): Stage {
+    return this;
   }
 
   snapshot(): TimeoutSnapshot {
@@ -72,67 +82,183 @@ class Timeout implements TimeoutPolicy {
   }
 
   execute<T>(next: Next<T>, ctx: PolicyContext): Promise<Outcome<T>> {
-    const after = this.#after;
-    const aggressive = this.#strategy === 'aggressive';
-    const clock = this.#clock;
-    const parent = ctx.signal;
-    const controller = new AbortController();
-
-    return new Promise<Outcome<T>>((resolve) => {
-      let settled = false;
-      let timedOut = false;
-      const finish = (outcome: Outcome<T>) => {
-        if (settled) return;
-        settled = true;
-        clock.clearTimeout(timer);
-        if (parent !== NEVER_ABORTED) parent.removeEventListener('abort', onParentAbort);
-        resolve(outcome);
-      };
-      const onParentAbort = () => {
-        controller.abort(parent.reason);
-        // The caller gave up: an aggressive timeout lets go at once, a cooperative one waits.
-        if (aggressive) finish({ ok: false, error: parent.reason });
-      };
-      const timer = clock.setTimeout(() => {
-        timedOut = true;
-        const error = new TimeoutError(after);
-        this.#emitTimeout(ctx, after);
-        controller.abort(error);
-        if (aggressive) finish({ ok: false, error });
-      }, after);
-      if (parent !== NEVER_ABORTED) {
-        if (parent.aborted) controller.abort(parent.reason);
-        else parent.addEventListener('abort', onParentAbort, { once: true });
-      }
-
-      next({ signal: controller.signal, attempt: ctx.attempt, key: ctx.key, call: ctx.call }).then(
-        (outcome) => {
-          if (timedOut && !outcome.ok && !parent.aborted) {
-            // Cooperative: the call ended because we aborted it; report the timeout, not the abort.
-            const error =
-              outcome.error instanceof TimeoutError
-                ? outcome.error
-                : new TimeoutError(after, { cause: outcome.error });
-            finish({ ok: false, error });
-          } else {
-            finish(outcome);
-          }
-        },
-      );
-    });
+    return runStage(this, next, ctx);
   }
 
-  #emitTimeout(ctx: PolicyContext, after: number): void {
-    const pipeline = ctx.call.pipeline;
+  /**
+   * Runs the inner layers in a child frame whose signal aborts when the time is up (or the
+   * caller aborts); the call's deadline joins the policy's queue instead of getting a timer.
+   */
+  enter(frame: Frame, at: number): typeof PENDING {
+    const outer = frame.signal;
+    const inner = new TimeoutFrame(this, frame, at, this.#after, this.#strategy === 'aggressive', outer);
+    const now = this.#clock.now();
+    inner.deadline = now + inner.after;
+    this.#deadlines.add(inner, now);
+    if (outer !== NEVER_ABORTED && !outer.aborted) {
+      inner.onOuterAbort = () => inner.outerAborted();
+      outer.addEventListener('abort', inner.onOuterAbort, { once: true });
+    }
+    inner.run();
+    return PENDING;
+  }
+
+  /** Never called: `enter` ends the layer itself through `frame.stop`. */
+  exit(_frame: Frame, outcome: Outcome<unknown>): Outcome<unknown> {
+    return outcome;
+  }
+
+  /** @internal The call has ended (or timed out): its deadline leaves the queue. */
+  release(frame: TimeoutFrame): void {
+    this.#deadlines.remove(frame);
+  }
+
+  /** @internal */
+  emitTimeout(frame: Frame, after: number): void {
+    const pipeline = frame.call.pipeline;
     if (!pipeline.listening) return;
     pipeline.emit({
       type: 'timeout',
       pipeline: pipeline.name,
       policy: 'timeout',
       policyName: this.name,
-      key: ctx.key,
+      key: frame.key,
       time: pipeline.clock.now(),
       timeout: after,
     });
+  }
+}
+
+/**
+ * What user code (the function, a policy that is not a stage, a fallback `fn`) gets inside
+ * a timeout: the frame, seen through a proxy that shows the lazily made `signal` as an own
+ * property, so that `{ ...ctx, attempt }` copies it as it would from a plain object.
+ */
+const SCOPED_CONTEXT: ProxyHandler<TimeoutFrame> = {
+  get: (frame, key) => frame[key as keyof TimeoutFrame],
+  ownKeys: (frame) => ['signal', ...Reflect.ownKeys(frame)],
+  getOwnPropertyDescriptor: (frame, key) =>
+    key === 'signal'
+      ? { value: frame.signal, writable: false, enumerable: true, configurable: true }
+      : Reflect.getOwnPropertyDescriptor(frame, key),
+};
+
+/**
+ * The inner layers of one call under a timeout: a child frame with a signal of its own, and
+ * the call's entry in the deadline queue. The signal is made only when someone reads it:
+ * Node's AbortSignal costs microseconds to create, and most calls never look at theirs.
+ * Whichever comes first — the inner outcome, the deadline, the caller's abort — answers for
+ * the timeout's layer; `settled` keeps the others from answering twice.
+ */
+class TimeoutFrame extends Frame implements DeadlineEntry<TimeoutFrame> {
+  deadline = 0;
+  prev: TimeoutFrame | undefined = undefined;
+  next: TimeoutFrame | undefined = undefined;
+  queued = false;
+  timedOut = false;
+  settled = false;
+  onOuterAbort: (() => void) | undefined = undefined;
+  readonly policy: Timeout;
+  /** The frame the timeout runs in, and the timeout's index there. */
+  readonly parent: Frame;
+  readonly at: number;
+  readonly after: number;
+  readonly aggressive: boolean;
+  /** The signal, once made, and the proxy user code sees the frame through. */
+  #controller: AbortController | undefined = undefined;
+  #context: PolicyContext | undefined = undefined;
+  /** Set when the timeout fired before the caller aborted, with the TimeoutError. */
+  #timeoutError: TimeoutError | undefined = undefined;
+
+  constructor(
+    policy: Timeout,
+    parent: Frame,
+    at: number,
+    after: number,
+    aggressive: boolean,
+    outer: AbortSignal,
+  ) {
+    super(parent.plan, at + 1, parent.attempt, parent.key, parent.call, outer, parent.tail, parent.marks);
+    this.policy = policy;
+    this.parent = parent;
+    this.at = at;
+    this.after = after;
+    this.aggressive = aggressive;
+  }
+
+  /** Aborted when the time is up or the caller aborts; made on first read. */
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      const controller = new AbortController();
+      this.#controller = controller;
+      if (this.aborted) controller.abort(this.abortReason);
+    }
+    return this.#controller.signal;
+  }
+
+  override get context(): PolicyContext {
+    this.#context ??= new Proxy(this, SCOPED_CONTEXT);
+    return this.#context;
+  }
+
+  override get aborted(): boolean {
+    return this.#timeoutError !== undefined || super.aborted;
+  }
+
+  override get abortReason(): unknown {
+    return this.#timeoutError ?? this.outerSignal.reason;
+  }
+
+  /** The inner layers have their outcome. */
+  finished(outcome: Outcome<unknown>): void {
+    if (this.settled) return; // an aggressive timeout (or the caller's abort) answered already
+    this.#settle();
+    let result = outcome;
+    if (this.timedOut && !outcome.ok && !this.outerSignal.aborted) {
+      // Cooperative: the call ended because we aborted it; report the timeout, not the abort.
+      result = {
+        ok: false,
+        error:
+          outcome.error instanceof TimeoutError
+            ? outcome.error
+            : new TimeoutError(this.after, { cause: outcome.error }),
+      };
+    }
+    this.parent.stop(this.at, result);
+  }
+
+  /** The deadline passed (the queue has removed the entry). */
+  expire(): void {
+    this.timedOut = true;
+    const error = new TimeoutError(this.after);
+    this.policy.emitTimeout(this.parent, this.after);
+    // A caller's abort that came first stays the reason, as it would on a real signal.
+    if (!this.aborted) {
+      this.#timeoutError = error;
+      this.#controller?.abort(error);
+    }
+    if (this.aggressive && !this.settled) {
+      this.#settle();
+      this.parent.stop(this.at, { ok: false, error });
+    }
+  }
+
+  /** The caller gave up: an aggressive timeout lets go at once, a cooperative one waits. */
+  outerAborted(): void {
+    this.onOuterAbort = undefined; // `once` has removed it
+    if (this.#timeoutError === undefined) this.#controller?.abort(this.outerSignal.reason);
+    if (this.aggressive && !this.settled) {
+      this.#settle();
+      this.parent.stop(this.at, { ok: false, error: this.outerSignal.reason });
+    }
+  }
+
+  #settle(): void {
+    this.settled = true;
+    this.policy.release(this);
+    if (this.onOuterAbort !== undefined) {
+      this.outerSignal.removeEventListener('abort', this.onOuterAbort);
+      this.onOuterAbort = undefined;
+    }
   }
 }
