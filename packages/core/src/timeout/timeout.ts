@@ -38,6 +38,8 @@ export function timeout(options: number | Partial<TimeoutOptions>): TimeoutPolic
   return new Timeout(opts as Partial<TimeoutOptions>);
 }
 
+const expire = (frame: TimeoutFrame): void => frame.expire();
+
 class Timeout implements TimeoutPolicy, Stage {
   readonly kind = 'timeout' as const;
   readonly name: string;
@@ -45,8 +47,8 @@ class Timeout implements TimeoutPolicy, Stage {
   readonly #clock: Clock;
   #after: number;
   #strategy: TimeoutStrategy;
-  /** The deadlines of the calls running now, under one timer. */
-  readonly #deadlines: DeadlineQueue<TimeoutFrame>;
+  /** The deadlines of the calls running now, under one timer (made by the first call). */
+  #deadlines: DeadlineQueue<TimeoutFrame> | undefined = undefined;
 
   constructor(options: Partial<TimeoutOptions>) {
     this.name = checkName(WHERE, options.name, 'timeout');
@@ -58,7 +60,6 @@ class Timeout implements TimeoutPolicy, Stage {
       options.strategy ?? TIMEOUT_DEFAULTS.strategy,
       TIMEOUT_STRATEGIES,
     );
-    this.#deadlines = new DeadlineQueue(this.#clock, (frame) => frame.expire());
   }
 
   get [STAGE](): Stage {
@@ -94,6 +95,7 @@ class Timeout implements TimeoutPolicy, Stage {
     const inner = new TimeoutFrame(this, frame, at, this.#after, this.#strategy === 'aggressive', outer);
     const now = this.#clock.now();
     inner.deadline = now + inner.after;
+    this.#deadlines ??= new DeadlineQueue(this.#clock, expire);
     this.#deadlines.add(inner, now);
     if (outer !== NEVER_ABORTED && !outer.aborted) {
       inner.onOuterAbort = () => inner.outerAborted();
@@ -110,7 +112,7 @@ class Timeout implements TimeoutPolicy, Stage {
 
   /** @internal The call has ended (or timed out): its deadline leaves the queue. */
   release(frame: TimeoutFrame): void {
-    this.#deadlines.remove(frame);
+    this.#deadlines?.remove(frame);
   }
 
   /** @internal */
