@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { measure } from 'mitata';
 
 /** One contender in a scenario: a function doing one unit of work (one call, or one batch). */
@@ -6,6 +7,11 @@ export interface Candidate {
   readonly run: () => unknown;
   /** Calls per `run()`, to report per-call cost for batch scenarios. */
   readonly perRun?: number;
+  /**
+   * What `run()` must resolve with. Checked before measuring, so that a contender that
+   * silently rejects, or answers with its fallback, cannot look fast by doing less.
+   */
+  readonly expect?: unknown;
 }
 
 export interface Scenario {
@@ -24,11 +30,42 @@ export interface HarnessOptions {
 export const FULL: HarnessOptions = { rounds: 7, cpuTimeMs: 300 };
 export const QUICK: HarnessOptions = { rounds: 3, cpuTimeMs: 40 };
 
+/**
+ * The clock of every measurement: CPU time of this process (user + system, all threads, so
+ * garbage collection on helper threads counts), in ns. Every scenario is pure CPU work (the
+ * protected function resolves at once; no timer fires while measuring), so on an idle
+ * machine it equals wall time, and on a busy one other processes do not inflate it.
+ */
+export const cpuNow = (): number => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) * 1_000;
+};
+
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
+
+/** Runs each candidate once and checks what it resolved with. */
+async function verify(scenario: Scenario): Promise<void> {
+  for (const candidate of scenario.candidates) {
+    if (!('expect' in candidate)) continue;
+    let got: unknown;
+    try {
+      got = await candidate.run();
+    } catch (error) {
+      throw new Error(`${scenario.id} / ${candidate.name}: rejected instead of doing the work`, {
+        cause: error,
+      });
+    }
+    if (!isDeepStrictEqual(got, candidate.expect)) {
+      throw new Error(
+        `${scenario.id} / ${candidate.name}: resolved with ${JSON.stringify(got)?.slice(0, 80)}, expected ${JSON.stringify(candidate.expect)?.slice(0, 80)}`,
+      );
+    }
+  }
+}
 
 /**
  * Measures every candidate in interleaved rounds (the order rotates each round, so that
@@ -39,13 +76,18 @@ export async function measureScenario(
   scenario: Scenario,
   options: HarnessOptions,
 ): Promise<Map<string, number>> {
+  await verify(scenario);
   const samples = new Map<string, number[]>(scenario.candidates.map((c) => [c.name, []]));
   for (let round = 0; round < options.rounds; round++) {
     const order = scenario.candidates.map(
       (_, i) => scenario.candidates[(i + round) % scenario.candidates.length]!,
     );
     for (const candidate of order) {
-      const stats = await measure(candidate.run, { min_cpu_time: options.cpuTimeMs * 1e6, min_samples: 12 });
+      const stats = await measure(candidate.run, {
+        min_cpu_time: options.cpuTimeMs * 1e6,
+        min_samples: 12,
+        now: cpuNow,
+      });
       samples.get(candidate.name)!.push(stats.p50 / (candidate.perRun ?? 1));
     }
   }

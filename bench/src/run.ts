@@ -34,7 +34,7 @@ for (const scenario of scenarios) {
 }
 await cleanup();
 
-const fleet = await fleetScenario(10_000, quick ? 300 : 2_000);
+const fleet = await fleetScenario(10_000, quick ? 1_000 : 3_000);
 console.log('\n10,000 idle protected dependencies');
 for (const f of fleet) {
   console.log(

@@ -1,19 +1,13 @@
-import {
-  breakers,
-  bulkhead,
-  circuitBreaker,
-  fallback,
-  type Pipeline,
-  Registry,
-  retry,
-  timeout,
-} from '@rampart/core';
+import { bulkhead, type Pipeline, Registry } from '@rampart/core';
 import * as cockatiel from 'cockatiel';
-import type { Scenario } from '../harness.js';
+import type { Candidate, Scenario } from '../harness.js';
 import { cockatielPolicies, instrumentedRegistry, opossumFull, rampart } from './contenders.js';
 import { work } from './fixtures.js';
 
 const noop = () => {};
+
+/** A contender whose call must resolve with the protected function's own value. */
+const call = (name: string, run: () => unknown): Candidate => ({ name, run, expect: 1 });
 
 /** Builds every per-call scenario; `cleanup` releases what they hold (meter providers, opossum timers). */
 export function callScenarios(): { scenarios: Scenario[]; cleanup: () => Promise<void> } {
@@ -21,6 +15,9 @@ export function callScenarios(): { scenarios: Scenario[]; cleanup: () => Promise
   const instrumented = instrumentedRegistry();
   const only = (name: string, policy: Parameters<Registry['pipeline']>[1][number]) =>
     plain.pipeline(name, [policy]);
+  const exec = (p: Pipeline) => () => p.execute(work);
+  const cockatielExec = (policy: { execute(fn: typeof work): Promise<unknown> }) => () =>
+    policy.execute(work);
 
   const empty = plain.pipeline('empty', []);
   const rFull = rampart.full(plain);
@@ -28,15 +25,19 @@ export function callScenarios(): { scenarios: Scenario[]; cleanup: () => Promise
   const cFull = cockatielPolicies.full();
   const oFull = opossumFull(work);
   const oBreaker = opossumFull(work, 'breaker-only', { timeout: false, withFallback: false });
-  const exec = (p: Pipeline) => () => p.execute(work);
+
+  // The function reads its signal (as one passing it to fetch does): what that costs.
+  const readsSignal = async ({ signal }: { signal: AbortSignal }) => (signal.aborted ? 0 : 1);
+  const rTimeout = only('timeout', rampart.timeout());
+  const cTimeout = cockatielPolicies.timeout();
 
   // 1,000 calls in flight at once: limits sized so that none is turned away.
   const wide = (registry: Registry, name: string) =>
     registry.pipeline(name, [
-      fallback({ value: null }),
-      circuitBreaker({ breaker: breakers.consecutive(5), openFor: 10_000 }),
-      retry({ maxAttempts: 3 }),
-      timeout({ after: 1_000, strategy: 'aggressive' }),
+      rampart.fallback(),
+      rampart.breaker(),
+      rampart.retry(),
+      rampart.timeout(),
       bulkhead({ limit: 1_000, queue: 0 }),
     ]);
   const rWide = wide(plain, 'wide');
@@ -49,136 +50,118 @@ export function callScenarios(): { scenarios: Scenario[]; cleanup: () => Promise
     cockatiel.bulkhead(1_000, 0),
   );
   const oWide = opossumFull(work, 'wide', { capacity: 1_000 });
-  const inFlight = (start: () => Promise<unknown>) => () => {
-    const calls = new Array<Promise<unknown>>(1_000);
-    for (let i = 0; i < 1_000; i++) calls[i] = start();
-    return Promise.all(calls);
-  };
+  const inFlight = (name: string, start: () => Promise<unknown>): Candidate => ({
+    name,
+    perRun: 1_000,
+    expect: new Array(1_000).fill(1),
+    run: () => {
+      const calls = new Array<Promise<unknown>>(1_000);
+      for (let i = 0; i < 1_000; i++) calls[i] = start();
+      return Promise.all(calls);
+    },
+  });
 
-  // An open circuit: every call is rejected at once.
+  // An open circuit: every call is rejected at once (resolving with 1 would mean it ran).
   const rOpen = only('open', rampart.breaker());
   (rOpen.policies[0] as unknown as { isolate(): void }).isolate();
   const cOpen = cockatielPolicies.breaker();
   cOpen.isolate();
   const oOpen = opossumFull(work, 'open', { withFallback: false });
   oOpen.open();
+  const rejected = (name: string, run: () => Promise<unknown>): Candidate => ({
+    name,
+    run: () => run().catch(noop),
+    expect: undefined,
+  });
 
   const scenarios: Scenario[] = [
     {
       id: 'bare',
       title: 'Bare call vs an empty pipeline',
-      candidates: [
-        { name: 'bare await fn()', run: () => work() },
-        { name: 'rampart empty pipeline', run: exec(empty) },
-      ],
+      candidates: [call('bare await fn()', () => work()), call('rampart empty pipeline', exec(empty))],
     },
     {
       id: 'retry',
       title: 'Retry alone (first attempt succeeds)',
       candidates: [
-        { name: 'rampart retry', run: exec(only('retry', rampart.retry())) },
-        {
-          name: 'cockatiel retry',
-          run: (
-            (p) => () =>
-              p.execute(work)
-          )(cockatielPolicies.retry()),
-        },
+        call('rampart retry', exec(only('retry', rampart.retry()))),
+        call('cockatiel retry', cockatielExec(cockatielPolicies.retry())),
       ],
     },
     {
       id: 'breaker',
       title: 'Circuit breaker alone (closed)',
       candidates: [
-        { name: 'rampart breaker', run: exec(only('breaker', rampart.breaker())) },
-        {
-          name: 'cockatiel breaker',
-          run: (
-            (p) => () =>
-              p.execute(work)
-          )(cockatielPolicies.breaker()),
-        },
-        { name: 'opossum breaker', run: () => oBreaker.fire() },
+        call('rampart breaker', exec(only('breaker', rampart.breaker()))),
+        call('cockatiel breaker', cockatielExec(cockatielPolicies.breaker())),
+        call('opossum breaker', () => oBreaker.fire()),
       ],
     },
     {
       id: 'bulkhead',
       title: 'Bulkhead alone',
       candidates: [
-        { name: 'rampart bulkhead', run: exec(only('bulkhead', rampart.bulkhead())) },
-        {
-          name: 'cockatiel bulkhead',
-          run: (
-            (p) => () =>
-              p.execute(work)
-          )(cockatielPolicies.bulkhead()),
-        },
+        call('rampart bulkhead', exec(only('bulkhead', rampart.bulkhead()))),
+        call('cockatiel bulkhead', cockatielExec(cockatielPolicies.bulkhead())),
       ],
     },
     {
       id: 'timeout',
       title: 'Timeout alone (aggressive, 1 s, call resolves at once)',
       candidates: [
-        { name: 'rampart timeout', run: exec(only('timeout', rampart.timeout())) },
-        {
-          name: 'cockatiel timeout',
-          run: (
-            (p) => () =>
-              p.execute(work)
-          )(cockatielPolicies.timeout()),
-        },
-        {
-          name: 'setTimeout/clearTimeout pair + call',
-          run: () => {
-            const t = setTimeout(noop, 1_000);
-            return work().finally(() => clearTimeout(t));
-          },
-        },
-        { name: 'rampart empty pipeline', run: exec(empty) },
-        { name: 'bare await fn()', run: () => work() },
+        call('rampart timeout', exec(rTimeout)),
+        call('cockatiel timeout', cockatielExec(cTimeout)),
+        call('setTimeout/clearTimeout pair + call', () => {
+          const t = setTimeout(noop, 1_000);
+          return work().finally(() => clearTimeout(t));
+        }),
+        // The pair as rampart's own clock makes it: unref'd, so it never holds the process open.
+        call("unref'd setTimeout/clearTimeout pair + call", () => {
+          const t = setTimeout(noop, 1_000);
+          t.unref();
+          return work().finally(() => clearTimeout(t));
+        }),
+        call('rampart empty pipeline', exec(empty)),
+        call('bare await fn()', () => work()),
+        call('rampart timeout, function reads its signal', () => rTimeout.execute(readsSignal)),
+        call('cockatiel timeout, function reads its signal', () => cTimeout.execute(readsSignal)),
       ],
     },
     {
       id: 'fallback',
       title: 'Fallback alone (no failure)',
       candidates: [
-        { name: 'rampart fallback', run: exec(only('fallback', rampart.fallback())) },
-        {
-          name: 'cockatiel fallback',
-          run: (
-            (p) => () =>
-              p.execute(work)
-          )(cockatielPolicies.fallback()),
-        },
+        call('rampart fallback', exec(only('fallback', rampart.fallback()))),
+        call('cockatiel fallback', cockatielExec(cockatielPolicies.fallback())),
       ],
     },
     {
       id: 'full',
       title: 'Full pipeline: fallback, breaker, retry, timeout, bulkhead',
       candidates: [
-        { name: 'rampart', run: exec(rFull) },
-        { name: 'rampart instrumented', run: exec(rFullInstrumented) },
-        { name: 'cockatiel', run: () => cFull.execute(work) },
-        { name: 'opossum breaker+timeout+capacity+fallback', run: () => oFull.fire() },
+        call('rampart', exec(rFull)),
+        call('rampart instrumented', exec(rFullInstrumented)),
+        call('cockatiel', () => cFull.execute(work)),
+        call('opossum breaker+timeout+capacity+fallback', () => oFull.fire()),
       ],
     },
     {
       id: 'concurrent',
       title: '1,000 calls in flight at once (per call)',
       candidates: [
-        { name: 'rampart', run: inFlight(() => rWide.execute(work)), perRun: 1_000 },
-        { name: 'rampart instrumented', run: inFlight(() => rWideInstrumented.execute(work)), perRun: 1_000 },
-        { name: 'cockatiel', run: inFlight(() => cWide.execute(work)), perRun: 1_000 },
-        { name: 'opossum', run: inFlight(() => oWide.fire()), perRun: 1_000 },
+        inFlight('rampart', () => rWide.execute(work)),
+        inFlight('rampart instrumented', () => rWideInstrumented.execute(work)),
+        inFlight('cockatiel', () => cWide.execute(work)),
+        inFlight('opossum', () => oWide.fire()),
       ],
     },
     {
       id: 'rejection',
       title: 'Open circuit: rejected call',
       candidates: [
-        { name: 'rampart', run: () => rOpen.execute(work).catch(noop) },
-        { name: 'cockatiel', run: () => cOpen.execute(work).catch(noop) },
-        { name: 'opossum', run: () => oOpen.fire().catch(noop) },
+        rejected('rampart', () => rOpen.execute(work)),
+        rejected('cockatiel', () => cOpen.execute(work)),
+        rejected('opossum', () => oOpen.fire()),
       ],
     },
   ];
