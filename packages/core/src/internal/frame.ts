@@ -50,6 +50,12 @@ const stageOf = (policy: AnyPolicy): Stage | undefined => (policy as unknown as 
 export class Plan {
   readonly policies: readonly AnyPolicy[];
   readonly stages: readonly (Stage | undefined)[];
+  /**
+   * Each stage's `enter` and `exit`, looked up once: a frame calls them from one place for
+   * every kind of stage, where looking the method up on each call would miss the caches.
+   */
+  readonly enters: readonly (Stage['enter'] | undefined)[];
+  readonly exits: readonly (Stage['exit'] | undefined)[];
   /** Index of each stage's first mark in `frame.marks`. */
   readonly markAt: readonly number[];
   readonly markCount: number;
@@ -58,6 +64,8 @@ export class Plan {
   constructor(policies: readonly AnyPolicy[]) {
     this.policies = policies;
     this.stages = policies.map(stageOf);
+    this.enters = this.stages.map((stage) => stage?.enter);
+    this.exits = this.stages.map((stage) => stage?.exit);
     const markAt: number[] = [];
     let count = 0;
     for (const stage of this.stages) {
@@ -217,20 +225,20 @@ export abstract class Frame implements PolicyContext {
   protected invoked(_reaction: Promise<unknown>): void {}
 
   #enter(from: number): void {
-    const stages = this.plan.stages;
+    const { stages, enters } = this.plan;
     let at = from;
     let entry: Outcome<unknown> | undefined | typeof PENDING;
     try {
       for (; at < stages.length; at++) {
-        const stage = stages[at];
-        if (stage === undefined) {
+        const enter = enters[at];
+        if (enter === undefined) {
           // Not a stage: it runs the rest through its own `execute`, as any policy can.
           const policy = this.plan.policies[at]!;
           entry = PENDING;
           this.#await(policy.execute(this.plan.chain(at + 1), this.context), at);
           break;
         }
-        entry = stage.enter(this, at);
+        entry = enter.call(stages[at], this, at);
         if (entry !== undefined) break;
       }
     } catch (error) {
@@ -271,7 +279,7 @@ export abstract class Frame implements PolicyContext {
       return;
     }
     this.invoked(
-      Promise.resolve(result).then(
+      (result instanceof Promise ? result : Promise.resolve(result)).then(
         (value) => {
           this.#settled(at, { ok: true, value });
           return this.afterSettled();
@@ -317,12 +325,12 @@ export abstract class Frame implements PolicyContext {
 
   /** Runs the exits from `from` outwards with the outcome of the layers inside. */
   #exit(from: number, inner: Outcome<unknown>): void {
-    const stages = this.plan.stages;
+    const { stages, exits } = this.plan;
     let outcome = inner;
     for (let at = from; at >= this.#from; at--) {
       let result: Outcome<unknown> | Promise<Outcome<unknown>>;
       try {
-        result = stages[at]!.exit(this, outcome, at);
+        result = exits[at]!.call(stages[at], this, outcome, at);
       } catch (error) {
         result = failed(error);
       }

@@ -23,10 +23,11 @@ export class CallFrame extends Frame implements Invocable {
   readonly fn: (ctx: PolicyContext) => unknown;
   /** When the call began, if someone listened then (the call is reported); else NaN. */
   readonly #start: number;
-  /** True during the first synchronous pass through the policies. */
-  #starting = true;
-  /** The reaction to the function's settling, when the caller holds it. */
-  #direct: Promise<unknown> | undefined = undefined;
+  /**
+   * The reaction to the function's settling when the caller holds it; undefined during the
+   * first synchronous pass until the function runs; null once the caller holds another promise.
+   */
+  #direct: Promise<unknown> | null | undefined = undefined;
   #outcome: Outcome<unknown> | undefined = undefined;
   #resolve: ((value: unknown) => void) | undefined = undefined;
   #reject: ((error: unknown) => void) | undefined = undefined;
@@ -51,9 +52,10 @@ export class CallFrame extends Frame implements Invocable {
   /** Runs the call; returns the caller's promise. */
   start(): Promise<unknown> {
     this.run();
-    this.#starting = false;
     const outcome = this.#outcome;
-    if (outcome === undefined && this.#direct !== undefined) return this.#direct;
+    const direct = this.#direct;
+    if (outcome === undefined && direct) return direct;
+    this.#direct = null;
     if (outcome?.ok) return Promise.resolve(outcome.value);
     const promise = this.#deferred();
     // A call that failed at once is rejected a microtask later, once the caller has had the
@@ -65,11 +67,11 @@ export class CallFrame extends Frame implements Invocable {
   }
 
   protected override invoked(reaction: Promise<unknown>): void {
-    if (this.#starting) this.#direct = reaction;
+    if (this.#direct === undefined) this.#direct = reaction;
   }
 
   protected override afterSettled(): unknown {
-    if (this.#direct === undefined) return undefined;
+    if (!this.#direct) return undefined;
     const outcome = this.#outcome;
     // An exit went on asynchronously (a retry, an async fallback): the end comes later.
     if (outcome === undefined) return this.#deferred();
