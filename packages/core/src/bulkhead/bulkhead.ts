@@ -157,7 +157,8 @@ class Bulkhead implements BulkheadPolicy, Stage {
   /** The call that held a slot has ended, however it ended: the slot goes to the next in line. */
   exit(_frame: Frame, outcome: Outcome<unknown>): Outcome<unknown> {
     this.#active--;
-    this.#admit();
+    // The queue is empty whenever a slot was free, which is the common case.
+    if (this.#waiting.size !== 0) this.#admit();
     return outcome;
   }
 
