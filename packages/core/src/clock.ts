@@ -17,15 +17,42 @@ type Unrefable = { unref?: () => void };
 
 const origin = typeof performance !== 'undefined' ? performance.timeOrigin : 0;
 
+/** The longest delay a host timer can wait (2^31 - 1 ms, about 24.8 days). */
+const MAX_HOST_DELAY = 2_147_483_647;
+
+/**
+ * A timer longer than a host timer can wait. Node and browsers fire a longer one after 1 ms,
+ * which would make `timeout({ after: 30 days })` time out at once: it waits in steps instead.
+ */
+class LongTimer {
+  handle: unknown;
+}
+
+function startHostTimer(fn: () => void, ms: number): unknown {
+  const handle = globalThis.setTimeout(fn, ms) as unknown as Unrefable;
+  handle.unref?.();
+  return handle;
+}
+
+const now = typeof performance !== 'undefined' ? () => origin + performance.now() : () => Date.now();
+
 /** The real clock: `performance` for time, global timers unref'd so they never hold the process open. */
 export const systemClock: Clock = {
-  now: typeof performance !== 'undefined' ? () => origin + performance.now() : () => Date.now(),
+  now,
   setTimeout(fn, ms) {
-    const handle = globalThis.setTimeout(fn, ms) as unknown as Unrefable;
-    handle.unref?.();
-    return handle;
+    if (!(ms > MAX_HOST_DELAY)) return startHostTimer(fn, ms);
+    const timer = new LongTimer();
+    const due = now() + ms;
+    const step = () => {
+      const left = due - now();
+      if (left > 0) timer.handle = startHostTimer(step, Math.min(left, MAX_HOST_DELAY));
+      else fn();
+    };
+    timer.handle = startHostTimer(step, MAX_HOST_DELAY);
+    return timer;
   },
   clearTimeout(handle) {
-    globalThis.clearTimeout(handle as Parameters<typeof clearTimeout>[0]);
+    const host = handle instanceof LongTimer ? handle.handle : handle;
+    globalThis.clearTimeout(host as Parameters<typeof clearTimeout>[0]);
   },
 };
