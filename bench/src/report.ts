@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import type { Scenario } from './harness.js';
+import { missedTargetNotes } from './notes.js';
+import type { Profile, ProfiledScenario } from './profile.js';
 import type { FleetResult } from './scenarios/fleet.js';
 import type { TargetCheck } from './targets.js';
 
@@ -23,10 +25,12 @@ export interface Report {
   readonly checks: readonly TargetCheck[];
   readonly quick: boolean;
   readonly scenarios: readonly Scenario[];
+  /** CPU profiles of the scenarios of missed targets. */
+  readonly profiles: ReadonlyMap<ProfiledScenario, Profile>;
 }
 
 /** docs/benchmarks.md: the machine, the versions, every scenario and every target. */
-export function renderMarkdown({ results, fleet, checks, quick, scenarios }: Report): string {
+export function renderMarkdown({ results, fleet, checks, quick, scenarios, profiles }: Report): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const lines = [
     '# Benchmarks',
@@ -56,6 +60,7 @@ export function renderMarkdown({ results, fleet, checks, quick, scenarios }: Rep
     '| --- | --- | --- |',
     ...checks.map((c) => `| ${c.target} | ${c.measured} | ${c.met ? 'yes' : '**no**'} |`),
     '',
+    ...missedTargetNotes(results, checks, profiles),
   ];
   for (const scenario of scenarios) {
     const measured = results.get(scenario.id);

@@ -6,6 +6,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { FULL, type HarnessOptions, measureScenario, QUICK } from './harness.js';
+import { PROFILE_FOR } from './notes.js';
+import { type Profile, type ProfiledScenario, profileScenario } from './profile.js';
 import { renderMarkdown } from './report.js';
 import { callScenarios } from './scenarios/calls.js';
 import { fleetScenario } from './scenarios/fleet.js';
@@ -45,11 +47,23 @@ for (const f of fleet) {
 const checks = checkTargets(results as Results, fleet);
 console.log('\nTargets');
 for (const c of checks) console.log(`  ${c.met ? 'met    ' : 'MISSED '} ${c.target}: ${c.measured}`);
+
+// A missed target gets a CPU profile of its scenario in the report.
+const profiles = new Map<ProfiledScenario, Profile>();
+for (const check of checks) {
+  const scenario = PROFILE_FOR[check.id];
+  if (check.met || scenario === undefined || profiles.has(scenario)) continue;
+  const profile = profileScenario(scenario, quick ? 100_000 : 400_000);
+  profiles.set(scenario, profile);
+  console.log(`\nprofile of "${scenario}" (self time by owner)`);
+  for (const o of profile.owners.slice(0, 6))
+    console.log(`  ${(o.share * 100).toFixed(1).padStart(5)}%  ${o.name}`);
+}
 console.log(
   `\nbenchmarks ran in ${((Date.now() - started) / 1000).toFixed(1)} s (${quick ? 'quick' : 'full'})`,
 );
 
 if (output !== undefined) {
-  writeFileSync(output, renderMarkdown({ results, fleet, checks, quick, scenarios }));
+  writeFileSync(output, renderMarkdown({ results, fleet, checks, quick, scenarios, profiles }));
   console.log(`wrote ${output}`);
 }

@@ -1,4 +1,15 @@
+import { ValueType } from '@opentelemetry/api';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { bulkhead, type Pipeline, Registry } from '@rampart/core';
+import {
+  ATTR_ATTEMPT,
+  ATTR_OUTCOME,
+  ATTR_PIPELINE,
+  DURATION_BUCKETS_SECONDS,
+  METRIC_ATTEMPT_DURATION,
+  METRIC_CALL_DURATION,
+} from '@rampart/otel';
 import * as cockatiel from 'cockatiel';
 import type { Candidate, Scenario } from '../harness.js';
 import { cockatielPolicies, instrumentedRegistry, opossumFull, rampart } from './contenders.js';
@@ -30,6 +41,42 @@ export function callScenarios(): { scenarios: Scenario[]; cleanup: () => Promise
   const readsSignal = async ({ signal }: { signal: AbortSignal }) => (signal.aborted ? 0 : 1);
   const rTimeout = only('timeout', rampart.timeout());
   const cTimeout = cockatielPolicies.timeout();
+
+  // The same timeout while another call is in flight (as in a busy service): the calls
+  // share the policy's timer, so the measured calls neither set nor clear one. The call
+  // kept in flight never settles; when it times out (once a second) another takes its place.
+  const rTimeoutBusy = only('timeout-busy', rampart.timeout());
+  let busy = true;
+  const keepOneInFlight = (): void => {
+    if (busy) rTimeoutBusy.execute(() => new Promise<never>(noop)).catch(keepOneInFlight);
+  };
+  keepOneInFlight();
+
+  // What the OpenTelemetry SDK itself costs per call: the two histogram records an
+  // instrumented call makes (call and attempt duration), with the attribute sets rampart
+  // passes, pre-built and frozen as rampart keeps them.
+  const sdk = new MeterProvider({ readers: [new PrometheusExporter({ preventServerStart: true })] });
+  const meter = sdk.getMeter('bench');
+  const advice = { explicitBucketBoundaries: [...DURATION_BUCKETS_SECONDS] };
+  const callDuration = meter.createHistogram(METRIC_CALL_DURATION.name, {
+    valueType: ValueType.DOUBLE,
+    advice,
+  });
+  const attemptDuration = meter.createHistogram(METRIC_ATTEMPT_DURATION.name, {
+    valueType: ValueType.DOUBLE,
+    advice,
+  });
+  const callAttributes = Object.freeze({ [ATTR_PIPELINE]: 'full', [ATTR_OUTCOME]: 'success' });
+  const attemptAttributes = Object.freeze({
+    [ATTR_PIPELINE]: 'full',
+    [ATTR_ATTEMPT]: '1',
+    [ATTR_OUTCOME]: 'success',
+  });
+  const recordBoth = (value: number): number => {
+    attemptDuration.record(0.000_2, attemptAttributes);
+    callDuration.record(0.000_3, callAttributes);
+    return value;
+  };
 
   // 1,000 calls in flight at once: limits sized so that none is turned away.
   const wide = (registry: Registry, name: string) =>
@@ -111,6 +158,7 @@ export function callScenarios(): { scenarios: Scenario[]; cleanup: () => Promise
       candidates: [
         call('rampart timeout', exec(rTimeout)),
         call('cockatiel timeout', cockatielExec(cTimeout)),
+        call('rampart timeout, another call in flight', exec(rTimeoutBusy)),
         call('setTimeout/clearTimeout pair + call', () => {
           const t = setTimeout(noop, 1_000);
           return work().finally(() => clearTimeout(t));
@@ -146,6 +194,14 @@ export function callScenarios(): { scenarios: Scenario[]; cleanup: () => Promise
       ],
     },
     {
+      id: 'sdk',
+      title: 'The OpenTelemetry SDK alone: the two histogram records of an instrumented call',
+      candidates: [
+        call('bare await fn()', () => work()),
+        call('fn, then 2 SDK histogram records', () => work().then(recordBoth)),
+      ],
+    },
+    {
       id: 'concurrent',
       title: '1,000 calls in flight at once (per call)',
       candidates: [
@@ -169,8 +225,10 @@ export function callScenarios(): { scenarios: Scenario[]; cleanup: () => Promise
   return {
     scenarios,
     cleanup: async () => {
+      busy = false;
       for (const b of [oFull, oBreaker, oWide, oOpen]) b.shutdown();
       await instrumented.shutdown();
+      await sdk.shutdown();
     },
   };
 }

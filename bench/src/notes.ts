@@ -1,0 +1,121 @@
+/**
+ * For every target a run misses: why, with the numbers of that run and a CPU profile of the
+ * scenario, and what it would take. The explanations are written once here; every number
+ * in them comes from the run.
+ */
+import type { Profile, ProfiledScenario } from './profile.js';
+import { ns, type Results, type TargetCheck, type TargetId, timeoutCosts } from './targets.js';
+
+/** The scenario to profile when a target is missed. */
+export const PROFILE_FOR: Partial<Record<TargetId, ProfiledScenario>> = {
+  'instrumented-vs-cockatiel': 'full pipeline, instrumented',
+  'instrumented-vs-uninstrumented': 'full pipeline, instrumented',
+  'full-vs-opossum': 'full pipeline',
+  'timeout-vs-timer-pair': 'timeout alone',
+  'pattern-bulkhead': 'bulkhead alone',
+};
+
+const n = (value: number) => `${Math.round(value).toLocaleString('en-US')} ns`;
+const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
+
+function profileTable(profile: Profile): string[] {
+  return [
+    `CPU profile of ${profile.calls.toLocaleString('en-US')} sequential calls (${profile.scenario}), self time:`,
+    '',
+    '| owner | share |',
+    '| --- | ---: |',
+    ...profile.owners.filter((o) => o.share >= 0.005).map((o) => `| ${o.name} | ${pct(o.share)} |`),
+    '',
+    '| function | share |',
+    '| --- | ---: |',
+    ...profile.functions.slice(0, 12).map((f) => `| \`${f.name}\` | ${pct(f.share)} |`),
+    '',
+  ];
+}
+
+function explain(id: TargetId, r: Results): string[] {
+  switch (id) {
+    case 'instrumented-vs-cockatiel':
+    case 'instrumented-vs-uninstrumented': {
+      const plain = ns(r, 'full', 'rampart');
+      const instrumented = ns(r, 'full', 'rampart instrumented');
+      const sdk = ns(r, 'sdk', 'fn, then 2 SDK histogram records') - ns(r, 'sdk', 'bare await fn()');
+      const floor = plain + sdk;
+      return [
+        `Instrumentation adds ${n(instrumented - plain)} to a call (${n(plain)} → ${n(instrumented)}).`,
+        `Of that, ${n(sdk)} are the OpenTelemetry SDK's own two histogram records (call and attempt`,
+        'duration), measured alone above with the same pre-built, frozen attribute sets rampart',
+        "passes: the SDK's synchronous instruments hash the attribute set on every record (sort the",
+        'keys, JSON.stringify them) to find its series, and the API has no bound instruments to',
+        'skip that. Counters are not part of it: rampart keeps them in pre-bound series and reports',
+        'them through observable counters at collection.',
+        '',
+        `So with this SDK the floor is ${n(floor)} a call: ${(floor / ns(r, 'full', 'cockatiel')).toFixed(2)}× cockatiel's`,
+        `full pipeline and ${(floor / plain).toFixed(2)}× rampart's uninstrumented one, whatever rampart does.`,
+        '',
+        'What it would take: histogram records that do not hash per call. Either upstream (an SDK',
+        'that caches the hash of an attribute object, or bound instruments), or rampart aggregating',
+        'durations itself (exact buckets, sum, count, min, max: a few tens of ns a record) and handing',
+        'them to the reader as a MetricProducer at collection. The latter only works for readers',
+        "created with rampart's producer (`metricProducers`): every application that sets up its own",
+        'SDK would have to wire it, and views and temporality selection would need re-implementing —',
+        'an API decision, not an optimisation.',
+        '',
+      ];
+    }
+    case 'timeout-vs-timer-pair': {
+      const { timeout, timerPair } = timeoutCosts(r);
+      const busy =
+        ns(r, 'timeout', 'rampart timeout, another call in flight') -
+        ns(r, 'timeout', 'rampart empty pipeline');
+      return [
+        `The timeout adds ${n(timeout)} to a call; a timer pair around a call costs ${n(timerPair)}.`,
+        'Calls in flight at once share one timer (armed for the earliest deadline), and the signal',
+        'is made only when read, but a call that runs alone still arms the timer and clears it when',
+        `it leaves: with another call in flight, the same timeout adds ${n(busy)}.`,
+        '',
+        'What it would take: keeping the timer armed after the last call leaves, until its time (it',
+        'then finds nothing and stops), so that sequential calls reuse it. That breaks the promise',
+        "that no timer outlives its call (DESIGN.md, and the timeout test 'clears its timer when the",
+        "call settles first'); the trade is the maintainers' to make.",
+        '',
+      ];
+    }
+    case 'full-vs-opossum':
+      return [
+        `rampart's five policies take ${n(ns(r, 'full', 'rampart'))}, opossum's breaker with timeout, capacity and fallback`,
+        `${n(ns(r, 'full', 'opossum breaker+timeout+capacity+fallback'))}. The timeout's timer pair is part of both (see the timeout note).`,
+        '',
+      ];
+    default:
+      return [];
+  }
+}
+
+/** Markdown sections for the missed targets (none when all are met). */
+export function missedTargetNotes(
+  results: Results,
+  checks: readonly TargetCheck[],
+  profiles: ReadonlyMap<ProfiledScenario, Profile>,
+): string[] {
+  const missed = checks.filter((c) => !c.met);
+  if (missed.length === 0) return [];
+  const lines = ['## Targets missed in this run, and why', ''];
+  const explained = new Set<string>();
+  const profiled = new Set<ProfiledScenario>();
+  for (const check of missed) {
+    lines.push(`### ${check.target} (measured ${check.measured})`, '');
+    const text = explain(check.id, results);
+    const key = text.join('\n');
+    if (text.length > 0 && !explained.has(key)) lines.push(...text);
+    else if (text.length > 0) lines.push('See the note above.', '');
+    explained.add(key);
+    const scenario = PROFILE_FOR[check.id];
+    const profile = scenario === undefined ? undefined : profiles.get(scenario);
+    if (scenario !== undefined && profile !== undefined && !profiled.has(scenario)) {
+      lines.push(...profileTable(profile));
+      profiled.add(scenario);
+    }
+  }
+  return lines;
+}
