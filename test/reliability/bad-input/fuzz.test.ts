@@ -249,15 +249,13 @@ const BY_KEY: Record<string, fc.Arbitrary<unknown>> = {
       .array(
         fc.tuple(
           fc.nat(9),
-          fc
-            .constant(null)
-            .chain(() =>
-              optionsOf(
-                keys(['run', 'critical', 'timeout', 'interval'], {
-                  timeout: maybe(fc.integer({ min: 1, max: 300 })),
-                }),
-              ),
+          fc.constant(null).chain(() =>
+            optionsOf(
+              keys(['run', 'critical', 'timeout', 'interval'], {
+                timeout: maybe(fc.integer({ min: 1, max: 300 })),
+              }),
             ),
+          ),
         ),
         { minLength: 1, maxLength: 3 },
       )

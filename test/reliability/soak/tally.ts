@@ -28,6 +28,8 @@ export class Tally {
   readonly bulkheadRejections = new Map<string, number>();
   /** rampart.ratelimit.rejections: policy */
   readonly rateLimitRejections = new Map<string, number>();
+  /** rampart.timeout.timeouts: policy */
+  readonly timeouts = new Map<string, number>();
   /** rampart.fallback.uses: policy, source, error.type */
   readonly fallbacks = new Map<string, number>();
 
@@ -69,6 +71,10 @@ export class Tally {
 
   rateLimitRejection(pipeline: string): void {
     bump(this.rateLimitRejections, `${pipeline}|rate_limit`);
+  }
+
+  timeout(pipeline: string): void {
+    bump(this.timeouts, `${pipeline}|timeout`);
   }
 
   fallback(pipeline: string, errorType: string): void {

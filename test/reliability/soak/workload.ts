@@ -21,7 +21,6 @@ import {
   timeout,
 } from '@rampart/core';
 import type { TestClock } from '@rampart/core/testing';
-import { CountingClock } from '../support/counting-clock.js';
 import { abortListeners } from '../support/leaks.js';
 import type { SeededRandom } from '../support/random.js';
 import { Tally } from './tally.js';
@@ -111,18 +110,11 @@ const breakerHandles = (e: unknown) => !isRejection(e);
 /** Retry what may pass; a FatalError will not. */
 const retryOn = (e: unknown) => defaultRetryOn(e) && !(e instanceof FatalError);
 
-/** The clock views of one pipeline's timed policies. */
-export interface PipelineClocks {
-  readonly retry: CountingClock;
-  readonly timeout: CountingClock;
-  readonly bulkhead: CountingClock;
-  readonly rateLimit: CountingClock;
-}
-
-export interface SoakPipelines {
-  readonly pipelines: Readonly<Record<PipelineName, Pipeline>>;
-  readonly clocks: Readonly<Record<PipelineName, PipelineClocks>>;
-}
+/** Per pipeline: its timeout and strategy, and attempts in all (what the tally must know). */
+export const SETTINGS = {
+  checkout: { after: 100, cooperative: false, maxAttempts: 3 },
+  search: { after: 80, cooperative: true, maxAttempts: 2 },
+} as const;
 
 /**
  * The full instrumented pipelines of the soak, in a registry:
@@ -131,22 +123,21 @@ export interface SoakPipelines {
  * - `search`: fallback > sampling breaker (backoff openFor) > retry (2, constant) >
  *   cooperative timeout > bulkhead without a queue.
  *
- * Every queue wait is shorter than the timeout around it, so an attempt that is retried has
- * always reached the function: the workload sees every retried error.
+ * Every queue wait is shorter than the timeout around it, so an attempt that is retried or
+ * timed out has always reached the function: the workload sees every retried error and every
+ * timeout. Policy delays and durations fall on a 0.5 ms grid and caller aborts at a quarter
+ * past it, so that no abort happens at the very instant something else does: the tally can
+ * tell, by times alone, what an abort cut short.
  */
-export function soakPipelines(registry: Registry, clock: TestClock, random: SeededRandom): SoakPipelines {
-  const views = (): PipelineClocks => ({
-    retry: new CountingClock(clock),
-    timeout: new CountingClock(clock),
-    bulkhead: new CountingClock(clock),
-    rateLimit: new CountingClock(clock),
-  });
-  const clocks = { checkout: views(), search: views() };
+export function soakPipelines(
+  registry: Registry,
+  clock: TestClock,
+): Readonly<Record<PipelineName, Pipeline>> {
   const checkout = registry.pipeline(
     'checkout',
     [
       fallback({ fn: (error) => new Served(error), handles: fallbackHandles, clock }),
-      rateLimit({ rate: 2, interval: 1, burst: 20, maxWait: 5, clock: clocks.checkout.rateLimit }),
+      rateLimit({ rate: 2, interval: 1, burst: 20, maxWait: 5, clock }),
       circuitBreaker({
         breaker: breakers.count({ size: 40, failureRatio: 0.5, minimumCalls: 20 }),
         openFor: 150,
@@ -155,14 +146,13 @@ export function soakPipelines(registry: Registry, clock: TestClock, random: Seed
         clock,
       }),
       retry({
-        maxAttempts: 3,
-        backoff: backoff.exponential({ initial: 8, factor: 2, max: 30, jitter: 'equal' }),
+        maxAttempts: SETTINGS.checkout.maxAttempts,
+        backoff: backoff.exponential({ initial: 8, factor: 2, max: 30, jitter: 'none' }),
         retryOn,
-        random: random.next,
-        clock: clocks.checkout.retry,
+        clock,
       }),
-      timeout({ after: 100, strategy: 'aggressive', clock: clocks.checkout.timeout }),
-      bulkhead({ limit: 40, queue: 60, queueTimeout: 40, clock: clocks.checkout.bulkhead }),
+      timeout({ after: SETTINGS.checkout.after, strategy: 'aggressive', clock }),
+      bulkhead({ limit: 40, queue: 60, queueTimeout: 40, clock }),
     ],
     { clock },
   );
@@ -178,23 +168,26 @@ export function soakPipelines(registry: Registry, clock: TestClock, random: Seed
         clock,
       }),
       retry({
-        maxAttempts: 2,
+        maxAttempts: SETTINGS.search.maxAttempts,
         backoff: backoff.constant(15, { jitter: 'none' }),
         retryOn,
-        clock: clocks.search.retry,
+        clock,
       }),
-      timeout({ after: 80, strategy: 'cooperative', clock: clocks.search.timeout }),
-      bulkhead({ limit: 20, queue: 0, clock: clocks.search.bulkhead }),
+      timeout({ after: SETTINGS.search.after, strategy: 'cooperative', clock }),
+      bulkhead({ limit: 20, queue: 0, clock }),
     ],
     { clock },
   );
-  return { pipelines: { checkout, search }, clocks };
+  return { checkout, search };
 }
 
 /** One invocation of the protected function. */
 interface AttemptRecord {
   readonly attempt: number;
   readonly signal: AbortSignal;
+  readonly start: number;
+  /** When the function ended; undefined while it runs. */
+  end: number | undefined;
   /** The function's own error type when it failed; undefined while running or after success. */
   error: string | undefined;
 }
@@ -205,8 +198,8 @@ interface CallRecord {
   readonly controller: AbortController | undefined;
   readonly attempts: AttemptRecord[];
   start: number;
-  /** The caller's abort cut a retry's backoff short (seen on the retry's clock). */
-  sleepCancelled: boolean;
+  /** When the caller aborted (a timer of the workload), if it did. */
+  abortedAt: number | undefined;
   abortTimer: TimerHandle | undefined;
   abortTimerSet: boolean;
 }
@@ -224,7 +217,7 @@ export class SoakWorkload {
   readonly tally = new Tally();
   readonly #clock: TestClock;
   readonly #random: SeededRandom;
-  readonly #soak: SoakPipelines;
+  readonly #pipelines: Readonly<Record<PipelineName, Pipeline>>;
   /** Calls started and not yet settled. */
   unsettled = 0;
   /** Function invocations still running (ignored-signal work may outlive its call). */
@@ -237,10 +230,10 @@ export class SoakWorkload {
   readonly unexpected: unknown[] = [];
   #phase: Phase = 'normal';
 
-  constructor(clock: TestClock, random: SeededRandom, soak: SoakPipelines) {
+  constructor(clock: TestClock, random: SeededRandom, soak: Readonly<Record<PipelineName, Pipeline>>) {
     this.#clock = clock;
     this.#random = random;
-    this.#soak = soak;
+    this.#pipelines = soak;
   }
 
   /** Starts `size` calls over the next 50 ms, in the phase of batch number `index`. */
@@ -264,17 +257,18 @@ export class SoakWorkload {
       controller: withSignal ? new AbortController() : undefined,
       attempts: [],
       start: clock.now(),
-      sleepCancelled: false,
+      abortedAt: undefined,
       abortTimer: undefined,
       abortTimerSet: false,
     };
     if (abortPlan === 'before') record.controller!.abort();
     if (abortPlan === 'later') {
       record.abortTimerSet = true;
-      record.abortTimer = clock.setTimeout(() => this.#abort(record), random.int(1, 250));
+      // A quarter past the 0.5 ms grid: never at the instant of another event.
+      record.abortTimer = clock.setTimeout(() => this.#abort(record), random.int(1, 250) + 0.25);
     }
     this.tally.callStarted(pipeline);
-    this.#soak.pipelines[pipeline]
+    this.#pipelines[pipeline]
       .execute((ctx) => this.#invoke(record, ctx), { signal: record.controller?.signal })
       .then(
         (value) => this.#settled(record, true, value),
@@ -284,21 +278,24 @@ export class SoakWorkload {
 
   #abort(record: CallRecord): void {
     record.abortTimerSet = false;
-    const retryClock = this.#soak.clocks[record.pipeline].retry;
-    const before = retryClock.cancelled;
+    record.abortedAt = this.#clock.now();
     record.controller!.abort();
-    // Abort listeners run synchronously: a backoff it cut short cleared its timer just now.
-    record.sleepCancelled = retryClock.cancelled > before;
   }
 
   /** The protected function: behaves as the phase's mix says and reports how it ended. */
   #invoke(record: CallRecord, ctx: CallContext): Answer | Promise<Answer> {
     const random = this.#random;
     const behaviour = random.weighted(MIX[this.#phase]);
-    const attempt: AttemptRecord = { attempt: ctx.attempt, signal: ctx.signal, error: undefined };
+    const attempt: AttemptRecord = {
+      attempt: ctx.attempt,
+      signal: ctx.signal,
+      start: this.#clock.now(),
+      end: undefined,
+      error: undefined,
+    };
     record.attempts.push(attempt);
     this.running++;
-    const start = this.#clock.now();
+    const start = attempt.start;
     const answer: Answer = { attempt: ctx.attempt };
     switch (behaviour) {
       case 'syncValue':
@@ -384,6 +381,7 @@ export class SoakWorkload {
   /** An invocation ended: tally the attempt, and check nothing listens to its signal any more. */
   #ended(record: CallRecord, attempt: AttemptRecord, start: number, error: unknown): void {
     this.running--;
+    attempt.end = this.#clock.now();
     if (error !== undefined) attempt.error = typeOf(error);
     this.tally.attempt(record.pipeline, attempt.attempt, attempt.error, this.#clock.now() - start);
     this.#checkListeners(attempt.signal);
@@ -421,6 +419,10 @@ export class SoakWorkload {
       t.call(p, isRejection(error) ? 'rejected' : 'failure', typeOf(error), duration);
     }
 
+    // Timeouts: the attempts whose signal a timeout aborted, and (cooperative) those whose
+    // caller gave up first but whose work ran past the deadline all the same.
+    for (const attempt of record.attempts) if (timedOut(record, attempt)) t.timeout(p);
+
     if (error instanceof RateLimitedError) {
       t.rateLimitRejection(p);
       return;
@@ -443,11 +445,52 @@ export class SoakWorkload {
     t.retryCall(p, succeeded, attempts);
     // A retry was scheduled after every attempt but the last, and after the last too when the
     // caller's abort cut the backoff short. Those attempts all reached the function.
-    const retried = record.sleepCancelled ? attempts : attempts - 1;
+    const retried = backoffCutShort(record, error, attempts) ? attempts : attempts - 1;
     for (let n = 1; n <= retried; n++) t.retry(p, retriedErrorType(record, n));
 
     if (error instanceof BulkheadRejectedError) t.bulkheadRejection(p, error.reason);
   }
+}
+
+/** Whether a timeout fired during `attempt` (it is called once the call has settled). */
+function timedOut(record: CallRecord, attempt: AttemptRecord): boolean {
+  const { signal } = attempt;
+  if (signal.aborted && signal.reason instanceof TimeoutError) return true;
+  // A cooperative timeout still waits when the caller aborts, and fires if the work runs on.
+  const { after, cooperative } = SETTINGS[record.pipeline];
+  const deadline = attempt.start + after;
+  return (
+    cooperative &&
+    record.abortedAt !== undefined &&
+    record.abortedAt < deadline &&
+    attempt.end !== undefined &&
+    attempt.end > deadline
+  );
+}
+
+/**
+ * Whether the caller's abort came while the retry policy waited out a backoff after the last
+ * attempt: the call then ends with the abort, and that last attempt had failed, retryably,
+ * before it (an abort never falls on the instant of another event, so times decide).
+ */
+function backoffCutShort(record: CallRecord, error: unknown, attempts: number): boolean {
+  const at = record.abortedAt;
+  const { maxAttempts, cooperative } = SETTINGS[record.pipeline];
+  if (at === undefined || error !== record.controller?.signal.reason || attempts >= maxAttempts) return false;
+  const last = record.attempts.find((a) => a.attempt === attempts);
+  if (last === undefined) return false;
+  // The abort reached the attempt itself: it was running, not waiting to be retried.
+  if (last.signal.aborted && !(last.signal.reason instanceof TimeoutError)) return false;
+  // A cooperative timeout answers only when the work ends; it must have ended before the abort.
+  if (cooperative && !(last.end !== undefined && last.end < at)) return false;
+  const type = retriedErrorTypeOf(last);
+  return type === 'TimeoutError' || type === 'TransientError';
+}
+
+/** The error the retry policy saw from an attempt: a `TimeoutError` if its timeout fired, else its own. */
+function retriedErrorTypeOf(attempt: AttemptRecord): string | undefined {
+  if (attempt.signal.aborted && attempt.signal.reason instanceof TimeoutError) return 'TimeoutError';
+  return attempt.error;
 }
 
 /**
