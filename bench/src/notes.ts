@@ -13,6 +13,9 @@ export const PROFILE_FOR: Partial<Record<TargetId, ProfiledScenario>> = {
   'full-vs-opossum': 'full pipeline',
   'timeout-vs-timer-pair': 'timeout alone',
   'pattern-bulkhead': 'bulkhead alone',
+  'pattern-breaker': 'breaker alone',
+  'pattern-retry': 'retry alone',
+  'pattern-fallback': 'fallback alone',
 };
 
 const n = (value: number) => `${Math.round(value).toLocaleString('en-US')} ns`;
@@ -78,6 +81,25 @@ function explain(id: TargetId, r: Results): string[] {
         'then finds nothing and stops), so that sequential calls reuse it. That breaks the promise',
         "that no timer outlives its call (DESIGN.md, and the timeout test 'clears its timer when the",
         "call settles first'); the trade is the maintainers' to make.",
+        '',
+      ];
+    }
+    case 'pattern-retry':
+    case 'pattern-breaker':
+    case 'pattern-bulkhead':
+    case 'pattern-fallback': {
+      const pattern = id.slice('pattern-'.length);
+      const alone = ns(r, pattern, `rampart ${pattern}`);
+      const cockatiel = ns(r, pattern, `cockatiel ${pattern}`);
+      const empty = ns(r, 'bare', 'rampart empty pipeline');
+      const bare = ns(r, 'bare', 'bare await fn()');
+      return [
+        `rampart's ${pattern} runs in a pipeline: ${n(alone)} a call, of which the pipeline with no`,
+        `policy at all takes ${n(empty)} (a bare call: ${n(bare)}) and the ${pattern} itself about`,
+        `${n(Math.max(0, alone - empty))}. cockatiel's ${pattern} alone (${n(cockatiel)}) is a single async function`,
+        'with no pipeline around it. The pipeline is the call frame (the context every layer shares,',
+        "the caller's promise) and is paid once per call, however many policies it holds: five cost",
+        `${n(ns(r, 'full', 'rampart'))} against cockatiel's ${n(ns(r, 'full', 'cockatiel'))}.`,
         '',
       ];
     }

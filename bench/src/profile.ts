@@ -17,6 +17,10 @@ const SCENARIOS = {
   'full pipeline': () => rampart.full(new Registry()),
   'timeout alone': () => new Registry().pipeline('timeout', [rampart.timeout()]),
   'bulkhead alone': () => new Registry().pipeline('bulkhead', [rampart.bulkhead()]),
+  'breaker alone': () => new Registry().pipeline('breaker', [rampart.breaker()]),
+  'retry alone': () => new Registry().pipeline('retry', [rampart.retry()]),
+  'fallback alone': () => new Registry().pipeline('fallback', [rampart.fallback()]),
+  'empty pipeline': () => new Registry().pipeline('empty', []),
 } as const;
 
 export type ProfiledScenario = keyof typeof SCENARIOS;
