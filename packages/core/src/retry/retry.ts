@@ -97,6 +97,7 @@ class Retry<T> implements RetryPolicy<T>, Stage {
       options.retryOnResult === undefined
         ? undefined
         : checkFunction(WHERE, 'retryOnResult', options.retryOnResult);
+    checkEndless(this.#maxAttempts, this.#backoff, this.#maxDelay, this.#budget);
   }
 
   snapshot(): RetrySnapshot {
@@ -131,6 +132,7 @@ class Retry<T> implements RetryPolicy<T>, Stage {
       : options.retryOnResult === undefined
         ? undefined
         : checkFunction<Predicate>(WHERE, 'retryOnResult', options.retryOnResult);
+    checkEndless(maxAttempts, spec, maxDelay, this.#budget);
     this.#maxAttempts = maxAttempts;
     this.#backoff = spec;
     this.#maxDelay = maxDelay;
@@ -278,6 +280,29 @@ class Retry<T> implements RetryPolicy<T>, Stage {
 
 function checkMaxAttempts(value: unknown): number {
   return checkNumber(WHERE, 'maxAttempts', value, { min: 1, integer: true, allowInfinity: true });
+}
+
+/**
+ * Endless retries must wait between attempts. A retry that does not wait goes on without
+ * giving timers a turn, so a call that keeps failing at once would spin forever: the caller's
+ * abort, which a timer or I/O brings, could never arrive. (A budget ends such a loop itself.)
+ */
+function checkEndless(
+  maxAttempts: number,
+  spec: BackoffSpec,
+  maxDelay: number,
+  budget: RetryBudget | undefined,
+): void {
+  if (maxAttempts !== Number.POSITIVE_INFINITY || budget !== undefined) return;
+  const neverWaits =
+    maxDelay === 0 ||
+    spec.max === 0 ||
+    (spec.initial === 0 && (spec.kind !== 'linear' || spec.factor === 0 || spec.jitter === 'decorrelated'));
+  if (neverWaits) {
+    throw new RangeError(
+      `${WHERE}: maxAttempts Infinity needs a backoff that waits (backoff.initial and maxDelay > 0) or a budget; without a wait a call that keeps failing retries in a loop no abort can reach`,
+    );
+  }
 }
 
 function checkMaxDelay(value: unknown): number {
