@@ -177,6 +177,29 @@ export class Scope {
             : `a number from 0 to ${MAX_FACTOR}`,
       );
     }
+    // The core refuses endless retries that never wait (they would spin where no abort reaches).
+    const neverWaits = () =>
+      num('retry.maxDelay') === 0 ||
+      num('retry.backoff.max') === 0 ||
+      (num('retry.backoff.initial') === 0 &&
+        (backoffKind !== 'linear' ||
+          num('retry.backoff.factor') === 0 ||
+          this.get('retry.backoff.jitter').value === 'decorrelated'));
+    rule(
+      [
+        'retry.maxAttempts',
+        'retry.maxDelay',
+        'retry.backoff.initial',
+        'retry.backoff.max',
+        'retry.backoff.factor',
+        'retry.backoff.kind',
+        'retry.backoff.jitter',
+      ],
+      () => num('retry.maxAttempts') !== Number.POSITIVE_INFINITY || !neverWaits(),
+      'retry.maxAttempts',
+      () =>
+        `a finite number while the backoff never waits (${show('retry.backoff.initial')}, ${show('retry.maxDelay')}): endless retries without a wait would spin`,
+    );
     rule(
       ['budget.buckets', 'budget.window'],
       () => num('budget.window') / num('budget.buckets') >= 1,
