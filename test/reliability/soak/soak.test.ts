@@ -271,7 +271,7 @@ describe(`soak: ${CALLS.toLocaleString('en')} calls through the instrumented ful
       `soak: ${CALLS} calls (seed ${SEED}) in ${(wallMs / 1000).toFixed(1)} s wall, ${(clock.now() / 1000).toFixed(0)} s of clock time; ` +
         `heap after GC at ${heap.map((h) => `${h.calls}: ${mb(h.bytes)} MB`).join(', ')}; growth ${(growth / 1024).toFixed(0)} KiB; ` +
         `outcomes ${JSON.stringify(outcomeTotals(t))}; attempts ${Tally.total(t.attempts)}; retries ${Tally.total(t.retries)}; ` +
-        `timeouts ${Tally.total(t.timeouts)}; transitions ${Tally.total(events.transitions)}`,
+        `timeouts ${Tally.total(t.timeouts)}; transitions ${Tally.total(events.transitions)}; signals checked ${workload.signalsChecked}`,
     );
   });
 });
