@@ -2,6 +2,7 @@ import { type Clock, systemClock } from '../clock.js';
 import { EventHub, reportListenerError } from '../events/hub.js';
 import type { EventListener, RampartEvent } from '../events/types.js';
 import { Plan } from '../internal/frame.js';
+import { checkBoolean, checkObject } from '../internal/validate.js';
 import type { AnyPolicy, CallContext, ExecuteOptions, PipelineRuntime, Subscription } from '../types.js';
 import { CallFrame } from './call.js';
 import type { Registry } from './registry.js';
@@ -68,6 +69,7 @@ export class Pipeline implements PipelineRuntime {
   constructor(name: string, policies: readonly AnyPolicy[], options: PipelineOptions = {}) {
     this.name = validateName(name);
     this.#policies = validatePolicies(policies, this.name);
+    checkPipelineOptions(this.name, options);
     this.clock = options.clock ?? systemClock;
     this.#enabled = options.enabled ?? true;
     this.#registry = options.registry ?? null;
@@ -148,6 +150,20 @@ export class Pipeline implements PipelineRuntime {
       enabled: this.#enabled,
       policies: this.#policies.map((p) => ({ kind: p.kind, name: p.name, state: p.snapshot() })),
     };
+  }
+}
+
+const PIPELINE_OPTIONS = ['registry', 'replace', 'clock', 'enabled'] as const;
+
+/** Unknown keys, a clock that is not one, a kill switch that is not a boolean: refused at once. */
+function checkPipelineOptions(name: string, options: PipelineOptions): void {
+  const where = `pipeline "${name}"`;
+  checkObject(where, options, PIPELINE_OPTIONS);
+  if (options.enabled !== undefined) checkBoolean(where, 'enabled', options.enabled);
+  if (options.replace !== undefined) checkBoolean(where, 'replace', options.replace);
+  const registry = options.registry as { add?: unknown } | null | undefined;
+  if (registry !== undefined && registry !== null && typeof registry?.add !== 'function') {
+    throw new TypeError(`${where}: registry must be a Registry or null, got ${typeof registry}`);
   }
 }
 
