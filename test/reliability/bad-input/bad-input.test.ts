@@ -367,6 +367,24 @@ const CASES: Readonly<Record<string, readonly Case[]>> = {
       TypeError,
       'onListenerError',
     ],
+    [
+      'an unknown option',
+      () => any(pipeline)('p', [], { registry: null, enable: false }),
+      TypeError,
+      'enable',
+    ],
+    [
+      'a clock that is not a clock',
+      () => any(pipeline)('p', [], { registry: null, clock: {} }),
+      TypeError,
+      'clock',
+    ],
+    [
+      'enabled as a string',
+      () => any(pipeline)('p', [], { registry: null, enabled: 'no' }),
+      TypeError,
+      'enabled',
+    ],
   ],
   instrument: [
     ['not a registry', () => any(instrument)(5), TypeError, 'registry'],
