@@ -148,7 +148,15 @@ export function buildApiReports(): Map<string, string> {
     lines.push('```', '');
     reports.set(report, lines);
   }
-  return new Map([...reports].map(([name, lines]) => [name, `${lines.join('\n').trimEnd()}\n`]));
+  // Types the checker cannot name in place are written as `import("<absolute path>")`: make
+  // those paths relative to the repository so the report is the same in every checkout.
+  const absolute = new RegExp(`import\\("${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/`, 'g');
+  return new Map(
+    [...reports].map(([name, lines]) => [
+      name,
+      `${lines.join('\n').trimEnd().replace(absolute, 'import("')}\n`,
+    ]),
+  );
 }
 
 export const reportPath = (name: string): string => join(root, 'api', `${name}.api.md`);

@@ -1,3 +1,6 @@
+import type { Clock } from './clock.js';
+import type { RampartEvent } from './events/types.js';
+
 /**
  * The result of one layer of a pipeline. Inside a pipeline, outcomes are values, not
  * exceptions: a policy inspects `ok` instead of catching, and only the pipeline's edge
@@ -101,11 +104,11 @@ export interface CallState {
 export interface PipelineRuntime {
   readonly name: string;
   /** The clock of the pipeline; events and durations use it. */
-  readonly clock: import('./clock.js').Clock;
+  readonly clock: Clock;
   /** True when at least one listener would receive an event: check before building one. */
   readonly listening: boolean;
   /** Delivers an event to the listeners; a listener that throws is reported, never rethrown. */
-  emit(event: import('./events/types.js').RampartEvent): void;
+  emit(event: RampartEvent): void;
 }
 
 /** Returned by every subscription; `dispose()` is idempotent. */
