@@ -5,4 +5,13 @@
  */
 export * from './constants.js';
 export { rawErrorType } from './error-type.js';
+export type {
+  ProducedCollection,
+  ProducedHistogram,
+  ProducedHistogramMetric,
+  ProducedHistogramPoint,
+  ProducedResource,
+  ProducedScopeMetrics,
+  RampartMetricProducer,
+} from './histogram-producer.js';
 export { type Instrumentation, type InstrumentOptions, instrument } from './instrument.js';

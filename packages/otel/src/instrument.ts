@@ -8,12 +8,19 @@ import {
 import { defaultRegistry, type RampartEvent, type Registry, type RegistryChange } from '@rampart/core';
 import { DEFAULT_ERROR_TYPE_LIMIT, METER_NAME } from './constants.js';
 import {
+  AggregatedHistogram,
+  HistogramProducer,
+  type RampartMetricProducer,
+  sdkDurationRecorder,
+} from './histogram-producer.js';
+import {
   createCounterInstruments,
   createGaugeInstruments,
   createHistogramInstruments,
+  HISTOGRAM_DEFINITIONS,
 } from './instruments.js';
 import { type ErrorReporter, LiveState } from './live-state.js';
-import { EventRecorder } from './recorder.js';
+import { type DurationRecorders, EventRecorder } from './recorder.js';
 import { SpanEvents } from './tracing.js';
 import { VERSION } from './version.js';
 
@@ -47,11 +54,29 @@ export interface InstrumentOptions {
    * throws). The protected call is never affected. @defaultValue one `console.error` line
    */
   readonly onError?: (error: unknown, context: string) => void;
+  /**
+   * Where the duration histograms are aggregated. `'sdk'`: OpenTelemetry histograms of
+   * `meterProvider`, which work with any SDK and reader. `'producer'`: rampart keeps the
+   * buckets of each series itself (the SDK hashes the attributes of every recording,
+   * rampart finds the series once) and `metricProducer` on the returned handle hands them
+   * to a `MetricReader` — pass it in the reader's `metricProducers`, or the histograms are
+   * never exported. Same names, units, buckets and attributes either way.
+   * @defaultValue 'sdk'
+   */
+  readonly histograms?: 'sdk' | 'producer';
 }
 
 /** What `instrument` returns: call `dispose()` (or `using`) to detach. */
 export interface Instrumentation {
-  /** Unsubscribes from the registry and removes the observable callbacks. Idempotent. */
+  /**
+   * With `histograms: 'producer'`: the `MetricProducer` (sdk-metrics) of the duration
+   * histograms, for a `MetricReader`'s `metricProducers`. Otherwise undefined.
+   */
+  readonly metricProducer: RampartMetricProducer | undefined;
+  /**
+   * Unsubscribes from the registry and removes the observable callbacks; the producer, if
+   * any, reports nothing more. Idempotent.
+   */
   dispose(): void;
   [Symbol.dispose](): void;
 }
@@ -67,6 +92,7 @@ const KNOWN_OPTIONS = new Set([
   'tracing',
   'errorTypeLimit',
   'onError',
+  'histograms',
 ]);
 
 let warnedNoop = false;
@@ -105,7 +131,37 @@ export function instrument(
 
   const counters = createCounterInstruments(meter);
   const spans = opts.tracing === true ? new SpanEvents(base, limit) : undefined;
-  const recorder = new EventRecorder(createHistogramInstruments(meter), counters, base, limit, spans);
+  let durations: DurationRecorders;
+  let producer: HistogramProducer | undefined;
+  if (opts.histograms === 'producer') {
+    const [call, attempt, queue, health] = HISTOGRAM_DEFINITIONS.map((m) => new AggregatedHistogram(m)) as [
+      AggregatedHistogram,
+      AggregatedHistogram,
+      AggregatedHistogram,
+      AggregatedHistogram,
+    ];
+    durations = {
+      callDuration: call,
+      attemptDuration: attempt,
+      bulkheadQueueDuration: queue,
+      healthCheckDuration: health,
+    };
+    producer = new HistogramProducer({ name: opts.meterName ?? METER_NAME, version: VERSION }, [
+      call,
+      attempt,
+      queue,
+      health,
+    ]);
+  } else {
+    const h = createHistogramInstruments(meter);
+    durations = {
+      callDuration: sdkDurationRecorder(h.callDuration),
+      attemptDuration: sdkDurationRecorder(h.attemptDuration),
+      bulkheadQueueDuration: sdkDurationRecorder(h.bulkheadQueueDuration),
+      healthCheckDuration: sdkDurationRecorder(h.healthCheckDuration),
+    };
+  }
+  const recorder = new EventRecorder(durations, counters, base, limit, spans);
   const gauges = createGaugeInstruments(meter);
   const live = new LiveState(base, registry, gauges, report);
   // Two batch callbacks: one reads live state, one reports counter totals. Live state goes
@@ -148,8 +204,9 @@ export function instrument(
     watcher?.dispose();
     for (const [callback, observables] of callbacks)
       meter.removeBatchObservableCallback(callback, observables);
+    producer?.dispose();
   };
-  return { dispose, [disposeSymbol]: dispose } as Instrumentation;
+  return { metricProducer: producer, dispose, [disposeSymbol]: dispose } as Instrumentation;
 }
 
 function validateOptions(registry: unknown, options: InstrumentOptions): InstrumentOptions {
@@ -171,7 +228,7 @@ function validateOptions(registry: unknown, options: InstrumentOptions): Instrum
       throw new TypeError(`instrument: unknown option "${key}"; allowed: ${[...KNOWN_OPTIONS].join(', ')}`);
     }
   }
-  const { meterProvider, meterName, attributes, tracing, errorTypeLimit, onError } = options;
+  const { meterProvider, meterName, attributes, tracing, errorTypeLimit, onError, histograms } = options;
   if (meterProvider !== undefined && typeof (meterProvider as MeterProvider)?.getMeter !== 'function') {
     throw new TypeError(
       `instrument: meterProvider must be an OpenTelemetry MeterProvider (with getMeter), got ${describe(meterProvider)}`,
@@ -204,6 +261,9 @@ function validateOptions(registry: unknown, options: InstrumentOptions): Instrum
     throw new TypeError(
       `instrument: errorTypeLimit must be an integer >= 1, got ${describe(errorTypeLimit)}`,
     );
+  }
+  if (histograms !== undefined && histograms !== 'sdk' && histograms !== 'producer') {
+    throw new TypeError(`instrument: histograms must be 'sdk' or 'producer', got ${describe(histograms)}`);
   }
   if (onError !== undefined && typeof onError !== 'function') {
     throw new TypeError(`instrument: onError must be a function, got ${describe(onError)}`);

@@ -90,6 +90,14 @@ const counter = (meter: Meter, m: MetricDefinition) =>
 const gauge = (meter: Meter, m: MetricDefinition, valueType = ValueType.INT) =>
   meter.createObservableGauge(m.name, options(m, valueType));
 
+/** The histograms, in the order of `HistogramInstruments`: call, attempt, queue, health check. */
+export const HISTOGRAM_DEFINITIONS: readonly MetricDefinition[] = [
+  METRIC_CALL_DURATION,
+  METRIC_ATTEMPT_DURATION,
+  METRIC_BULKHEAD_QUEUE_DURATION,
+  METRIC_HEALTH_CHECK_DURATION,
+];
+
 export function createHistogramInstruments(meter: Meter): HistogramInstruments {
   return {
     callDuration: histogram(meter, METRIC_CALL_DURATION),

@@ -16,7 +16,8 @@ import {
   ATTR_POLICY,
   ATTR_RETRY_RESULT,
 } from './constants.js';
-import type { CounterInstruments, HistogramInstruments } from './instruments.js';
+import type { DurationRecorder } from './histogram-producer.js';
+import type { CounterInstruments } from './instruments.js';
 import { SeriesCache } from './series.js';
 import type { SpanEvents } from './tracing.js';
 
@@ -25,12 +26,21 @@ const RETRY_RESULT = {
   failure: ['failure_without_retry', 'failure_with_retry'],
 } as const;
 
+/** Where each histogram's durations go (SDK histograms, or rampart's own aggregation). */
+export interface DurationRecorders {
+  readonly callDuration: DurationRecorder;
+  readonly attemptDuration: DurationRecorder;
+  readonly bulkheadQueueDuration: DurationRecorder;
+  readonly healthCheckDuration: DurationRecorder;
+}
+
 /**
  * Turns events into recordings. Every instrument has its cache of series; a recording is a
- * few map lookups, then one SDK call for a histogram or one addition for a counter.
+ * few map lookups, then one histogram recording (an SDK call, or rampart's own buckets) or
+ * one addition for a counter.
  */
 export class EventRecorder {
-  readonly #h: HistogramInstruments;
+  readonly #h: DurationRecorders;
   readonly #spans: SpanEvents | undefined;
   // Histograms
   readonly #call: SeriesCache;
@@ -53,7 +63,7 @@ export class EventRecorder {
   readonly #counters: readonly (readonly [ObservableCounter, SeriesCache])[];
 
   constructor(
-    histograms: HistogramInstruments,
+    histograms: DurationRecorders,
     counters: CounterInstruments,
     base: Attributes,
     limit: number,
@@ -110,7 +120,7 @@ export class EventRecorder {
           e.outcome === 'success' || (e.outcome === 'fallback' && e.error === undefined)
             ? c.get(p, e.outcome)
             : c.get(p, e.outcome, c.errorType(p, e.error));
-        this.#h.callDuration.record(e.duration / 1000, series.attributes);
+        this.#h.callDuration.record(e.duration / 1000, series);
         return;
       }
       case 'attempt': {
@@ -120,7 +130,7 @@ export class EventRecorder {
           e.outcome === 'success'
             ? c.get(p, bucket, e.outcome)
             : c.get(p, bucket, e.outcome, c.errorType(p, e.error));
-        this.#h.attemptDuration.record(e.duration / 1000, series.attributes);
+        this.#h.attemptDuration.record(e.duration / 1000, series);
         return;
       }
       case 'retry': {
@@ -158,10 +168,7 @@ export class EventRecorder {
         // Only calls that waited: a free slot is the common case, and recording its zero
         // would cost a histogram update on every call and bury the waits under zeros.
         if (e.queuedFor > 0) {
-          this.#h.bulkheadQueueDuration.record(
-            e.queuedFor / 1000,
-            this.#queue.get(p, e.policyName).attributes,
-          );
+          this.#h.bulkheadQueueDuration.record(e.queuedFor / 1000, this.#queue.get(p, e.policyName));
         }
         return;
       case 'bulkhead.rejected':
@@ -185,8 +192,7 @@ export class EventRecorder {
       case 'health.check':
         this.#h.healthCheckDuration.record(
           e.duration / 1000,
-          this.#health.get(p, e.check, e.critical ? 'true' : 'false', e.ok ? 'success' : 'failure')
-            .attributes,
+          this.#health.get(p, e.check, e.critical ? 'true' : 'false', e.ok ? 'success' : 'failure'),
         );
         return;
       // Live state is read by the gauges; these events carry nothing a gauge misses.

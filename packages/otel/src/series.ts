@@ -1,15 +1,21 @@
 import type { Attributes } from '@opentelemetry/api';
 import { ATTR_PIPELINE } from './constants.js';
 import { ErrorTypeLimiter } from './error-type.js';
+import type { HistogramState } from './histogram-producer.js';
 
 /** One attribute value in a cache key; `undefined` leaves the attribute out. */
 export type Key = string | undefined;
 
-/** One series of one instrument: its frozen attributes and, for counters, its running total. */
+/**
+ * One series of one instrument: its frozen attributes and, for counters, its running total;
+ * for histograms that rampart aggregates itself, its buckets.
+ */
 export interface Series {
   readonly attributes: Attributes;
   /** Counters only: the total since `instrument()` (reported by an observable counter). */
   value: number;
+  /** Histograms with `histograms: 'producer'` only, from the first recording on. */
+  histogram: HistogramState | undefined;
 }
 
 type Level3 = Map<Key, Series>;
@@ -63,7 +69,7 @@ export class SeriesCache {
     }
     let series = l3.get(c);
     if (series === undefined) {
-      series = { attributes: this.#build(pipeline, a, b, c), value: 0 };
+      series = { attributes: this.#build(pipeline, a, b, c), value: 0, histogram: undefined };
       l3.set(c, series);
       this.all.push(series);
     }

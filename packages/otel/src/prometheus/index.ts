@@ -11,7 +11,12 @@ import type { AddressInfo } from 'node:net';
 import { type Attributes, metrics } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { AggregationType, MeterProvider, type ViewOptions } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationType,
+  MeterProvider,
+  type MetricProducer,
+  type ViewOptions,
+} from '@opentelemetry/sdk-metrics';
 import { defaultRegistry, type Registry } from '@rampart/core';
 import { DURATION_BUCKETS_SECONDS, METRICS } from '../constants.js';
 import { type Instrumentation, type InstrumentOptions, instrument } from '../instrument.js';
@@ -47,6 +52,13 @@ export interface PrometheusMetricsOptions {
   readonly global?: boolean;
   /** Environment to read `OTEL_*` from. @defaultValue process.env */
   readonly env?: Env;
+  /**
+   * Where the duration histograms are aggregated (see `instrument`). `'producer'`: by
+   * rampart, handed to the exporter as a MetricProducer — the same exposition, without the
+   * SDK's attribute hashing on every call. `'sdk'`: SDK histograms.
+   * @defaultValue 'producer'
+   */
+  readonly histograms?: 'sdk' | 'producer';
 }
 
 export interface StartPrometheusOptions extends PrometheusMetricsOptions {
@@ -88,6 +100,7 @@ const SHARED_KEYS = [
   'onError',
   'global',
   'env',
+  'histograms',
 ] as const;
 const START_KEYS = [...SHARED_KEYS, 'port', 'host', 'endpoint'] as const;
 
@@ -220,13 +233,33 @@ function build(where: string, options: PrometheusMetricsOptions): PrometheusMetr
       resourceAttributes({ env, serviceName: options.serviceName, resource: options.resource }),
     ),
   );
+  const histograms = options.histograms ?? 'producer';
+  if (histograms !== 'sdk' && histograms !== 'producer') {
+    throw new TypeError(
+      `${where}: histograms must be 'sdk' or 'producer', got ${JSON.stringify(histograms)}`,
+    );
+  }
+  // The reader takes its producers at construction, before instrument() can run (it needs
+  // the provider, which needs the reader): this one forwards to the instrumentation's.
+  let instrumentation: Instrumentation | undefined;
+  const histogramProducer: MetricProducer = {
+    collect: (collectOptions) => {
+      const producer = instrumentation?.metricProducer;
+      return producer === undefined
+        ? Promise.resolve({ resourceMetrics: { resource, scopeMetrics: [] }, errors: [] })
+        : producer.collect(collectOptions);
+    },
+  };
   // Our own server (or the caller's) serves the endpoint: the exporter only serializes.
-  const exporter = new PrometheusExporter({ preventServerStart: true });
+  const exporter = new PrometheusExporter({
+    preventServerStart: true,
+    ...(histograms === 'producer' ? { metricProducers: [histogramProducer] } : {}),
+  });
   const meterProvider = new MeterProvider({ resource, readers: [exporter], views: rampartViews() });
-  let instrumentation: Instrumentation;
   try {
     instrumentation = instrument(options.registry ?? defaultRegistry, {
       meterProvider,
+      histograms,
       ...(options.attributes === undefined ? {} : { attributes: options.attributes }),
       ...(options.tracing === undefined ? {} : { tracing: options.tracing }),
       ...(options.errorTypeLimit === undefined ? {} : { errorTypeLimit: options.errorTypeLimit }),
@@ -238,15 +271,16 @@ function build(where: string, options: PrometheusMetricsOptions): PrometheusMetr
   }
   if (options.global === true) metrics.setGlobalMeterProvider(meterProvider);
 
+  const attached = instrumentation;
   let stopped: Promise<void> | undefined;
   return {
     handler: (request, response) => exporter.getMetricsRequestHandler(request, response),
     meterProvider,
     exporter,
-    instrumentation,
+    instrumentation: attached,
     shutdown: () => {
       stopped ??= (async () => {
-        instrumentation.dispose();
+        attached.dispose();
         await meterProvider.shutdown();
       })();
       return stopped;

@@ -89,6 +89,36 @@ describe('startPrometheus', () => {
     expect(check.status).toBe(0);
   });
 
+  it("serves the same exposition with rampart's histogram producer (the default) as with SDK histograms", async () => {
+    // Both endpoints instrument one registry, so they see the very same events and
+    // durations: every line must match, values included. Only the per-provider random
+    // service.instance.id differs, and the order of families (the producer's come last).
+    const registry = new Registry();
+    const viaProducer = await start({ registry, serviceName: 'checkout' });
+    const viaSdk = await start({ registry, serviceName: 'checkout', histograms: 'sdk' });
+    expect(viaProducer.instrumentation.metricProducer).toBeDefined();
+    expect(viaSdk.instrumentation.metricProducer).toBeUndefined();
+    const p = await exerciseEveryInstrument(registry, 'payments');
+    for (let i = 0; i < 20; i++) await p.execute(() => i);
+    const normalize = (text: string) => {
+      // A family's lines stay together (HELP, UNIT, TYPE, then samples) in both: compare
+      // the families as blocks, in name order.
+      const blocks = text
+        .replace(/service_instance_id="[^"]*"/g, 'service_instance_id="*"')
+        .trim()
+        .split(/\n(?=# HELP )/);
+      return blocks.sort();
+    };
+    const [producerText, sdkText] = [await scrape(viaProducer), await scrape(viaSdk)];
+    const { direct } = prometheusNames(METRIC_CALL_DURATION);
+    expect(producerText).toContain(`\n# TYPE ${direct} histogram\n`);
+    expect(producerText).toContain(`\n${direct}_bucket{`);
+    expect(normalize(producerText)).toEqual(normalize(sdkText));
+    const check = promtool(['check', 'metrics'], producerText);
+    expect(check.stdout + check.stderr).toBe('');
+    expect(check.status).toBe(0);
+  });
+
   it('reads OTEL_EXPORTER_PROMETHEUS_PORT/HOST and OTEL_SERVICE_NAME', async () => {
     const registry = new Registry();
     const prom = await startPrometheus({

@@ -4,6 +4,7 @@ import {
   type Histogram,
   MeterProvider,
   type MetricData,
+  type MetricProducer,
   MetricReader,
 } from '@opentelemetry/sdk-metrics';
 import type { Registry } from '@rampart/core';
@@ -74,18 +75,33 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** A real MeterProvider with a collecting reader, instrumenting `registry`. */
+/**
+ * A real MeterProvider with a collecting reader, instrumenting `registry`. With
+ * `histograms: 'producer'` the reader also collects the instrumentation's producer.
+ */
 export function harness(registry: Registry, options: InstrumentOptions = {}): Harness {
-  const reader = new CollectingReader();
+  let handle: Instrumentation | undefined;
+  // The reader takes its producers before the instrumentation exists: forward to it.
+  const forward: MetricProducer = {
+    collect: async (o) => {
+      const producer = handle?.metricProducer;
+      if (producer === undefined) throw new Error('harness: the instrumentation has no metricProducer');
+      return producer.collect(o);
+    },
+  };
+  const reader = new CollectingReader(
+    options.histograms === 'producer' ? { metricProducers: [forward] } : undefined,
+  );
   const provider = new MeterProvider({ readers: [reader] });
-  const handle = instrument(registry, { meterProvider: provider, ...options });
+  const instrumentation = instrument(registry, { meterProvider: provider, ...options });
+  handle = instrumentation;
   return {
     reader,
     provider,
-    handle,
+    handle: instrumentation,
     collect: () => collect(reader),
     close: async () => {
-      handle.dispose();
+      instrumentation.dispose();
       await provider.shutdown();
     },
   };
