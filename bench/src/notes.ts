@@ -43,26 +43,26 @@ function explain(id: TargetId, r: Results): string[] {
       const plain = ns(r, 'full', 'rampart');
       const instrumented = ns(r, 'full', 'rampart instrumented');
       const sdk = ns(r, 'sdk', 'fn, then 2 SDK histogram records') - ns(r, 'sdk', 'bare await fn()');
-      const floor = plain + sdk;
       return [
-        `Instrumentation adds ${n(instrumented - plain)} to a call (${n(plain)} → ${n(instrumented)}).`,
-        `Of that, ${n(sdk)} are the OpenTelemetry SDK's own two histogram records (call and attempt`,
-        'duration), measured alone above with the same pre-built, frozen attribute sets rampart',
-        "passes: the SDK's synchronous instruments hash the attribute set on every record (sort the",
-        'keys, JSON.stringify them) to find its series, and the API has no bound instruments to',
-        'skip that. Counters are not part of it: rampart keeps them in pre-bound series and reports',
-        'them through observable counters at collection.',
+        `Instrumentation adds ${n(instrumented - plain)} to a call (${n(plain)} → ${n(instrumented)}), set up as`,
+        "`startPrometheus` sets it up: a MeterProvider whose Prometheus reader collects rampart's",
+        'histogram producer. The duration histograms are aggregated by rampart in pre-bound series (a',
+        'bucket search and a few additions a record) and counters likewise; the SDK only reads them',
+        "at collection. With SDK histograms instead (`instrument()`'s default, for applications that",
+        `bring their own SDK) the SDK's two records would add ${n(sdk)} more (measured alone above):`,
+        'its synchronous instruments hash the attribute set on every record.',
         '',
-        `So with this SDK the floor is ${n(floor)} a call: ${(floor / ns(r, 'full', 'cockatiel')).toFixed(2)}× cockatiel's`,
-        `full pipeline and ${(floor / plain).toFixed(2)}× rampart's uninstrumented one, whatever rampart does.`,
+        'What remains is what observing a call costs the pipeline itself (rampart core in the',
+        'profile below): with a listener, the call and each attempt read the clock when they start',
+        'and end (the breaker too, for its circuit.call duration), and every policy that',
+        'has something to say builds its event object (call, attempt, circuit.call, ...) for the',
+        "listener. rampart otel's own share (finding the series, adding to buckets and totals) is",
+        'small.',
         '',
-        'What it would take: histogram records that do not hash per call. Either upstream (an SDK',
-        'that caches the hash of an attribute object, or bound instruments), or rampart aggregating',
-        'durations itself (exact buckets, sum, count, min, max: a few tens of ns a record) and handing',
-        'them to the reader as a MetricProducer at collection. The latter only works for readers',
-        "created with rampart's producer (`metricProducers`): every application that sets up its own",
-        'SDK would have to wire it, and views and temporality selection would need re-implementing —',
-        'an API decision, not an optimisation.',
+        'What it would take: fewer clock reads per observed call (one read shared by the end of the',
+        "last attempt and the end of the call; the breaker reusing the attempt's duration) and a",
+        'metrics-only listening mode in which the pipeline updates pre-bound series directly',
+        "instead of building event objects — both changes to @rampart/core's event contract.",
         '',
       ];
     }

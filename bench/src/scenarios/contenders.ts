@@ -4,8 +4,6 @@
  * bulkhead 10 + queue 100, aggressive timeout 1 s, fallback to null.
  */
 
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import {
   backoff,
   breakers,
@@ -17,7 +15,7 @@ import {
   retry,
   timeout,
 } from '@rampart/core';
-import { instrument } from '@rampart/otel';
+import { prometheusHandler } from '@rampart/otel/prometheus';
 import * as cockatiel from 'cockatiel';
 import CircuitBreaker from 'opossum';
 
@@ -39,19 +37,15 @@ export const rampart = {
   },
 };
 
-/** A registry instrumented with a real SDK MeterProvider and a Prometheus exporter as reader. */
+/**
+ * A registry instrumented as `startPrometheus` instruments it: a real SDK MeterProvider
+ * whose reader is a Prometheus exporter, with rampart's histogram producer (the default
+ * of `@rampart/otel/prometheus`). Only the HTTP server is left out.
+ */
 export function instrumentedRegistry(): { registry: Registry; shutdown: () => Promise<void> } {
-  const exporter = new PrometheusExporter({ preventServerStart: true });
-  const meterProvider = new MeterProvider({ readers: [exporter] });
   const registry = new Registry();
-  const handle = instrument(registry, { meterProvider });
-  return {
-    registry,
-    shutdown: async () => {
-      handle.dispose();
-      await meterProvider.shutdown();
-    },
-  };
+  const metrics = prometheusHandler({ registry, env: {} });
+  return { registry, shutdown: () => metrics.shutdown() };
 }
 
 export const cockatielPolicies = {
