@@ -2,18 +2,21 @@ import type { Attributes } from '@opentelemetry/api';
 import {
   DataPointType,
   type Histogram,
-  MeterProvider,
+  type MeterProvider,
   type MetricData,
-  MetricReader,
+  type MetricReader,
 } from '@opentelemetry/sdk-metrics';
 import type { Registry } from '@rampart/core';
-import { ATTR_PIPELINE, type Instrumentation, type InstrumentOptions, instrument } from '@rampart/otel';
+import { ATTR_PIPELINE, type Instrumentation, type InstrumentOptions } from '@rampart/otel';
+// The reader and the harness are the otel package's own test fixtures; this file adds the
+// per-series views the reliability tests need on top of them.
+import {
+  CollectingReader,
+  collect as collectMetrics,
+  harness,
+} from '../../../packages/otel/src/testing-fixtures/metrics.js';
 
-/** A reader that collects when asked: a test reads exactly what an exporter would be handed. */
-export class CollectingReader extends MetricReader {
-  protected override async onShutdown(): Promise<void> {}
-  protected override async onForceFlush(): Promise<void> {}
-}
+export { CollectingReader };
 
 /** One exported data point. */
 export interface Point {
@@ -93,13 +96,7 @@ export function seriesKey(attributes: Attributes, names: readonly string[]): str
 }
 
 export async function collect(reader: MetricReader): Promise<Collected> {
-  const { resourceMetrics, errors } = await reader.collect();
-  if (errors.length > 0) throw new AggregateError(errors, 'metric collection reported errors');
-  const metrics = new Map<string, MetricData>();
-  for (const scope of resourceMetrics.scopeMetrics) {
-    for (const metric of scope.metrics) metrics.set(metric.descriptor.name, metric);
-  }
-  return new Collected(metrics);
+  return new Collected((await collectMetrics(reader)).metrics);
 }
 
 /** A real MeterProvider with a collecting reader, instrumenting `registry` through `@rampart/otel`. */
@@ -112,17 +109,12 @@ export interface MetricsHarness {
 }
 
 export function metricsHarness(registry: Registry, options: InstrumentOptions = {}): MetricsHarness {
-  const reader = new CollectingReader();
-  const provider = new MeterProvider({ readers: [reader] });
-  const instrumentation = instrument(registry, { meterProvider: provider, ...options });
+  const inner = harness(registry, options);
   return {
-    reader,
-    provider,
-    instrumentation,
-    collect: () => collect(reader),
-    close: async () => {
-      instrumentation.dispose();
-      await provider.shutdown();
-    },
+    reader: inner.reader,
+    provider: inner.provider,
+    instrumentation: inner.handle,
+    collect: () => collect(inner.reader),
+    close: () => inner.close(),
   };
 }

@@ -39,7 +39,7 @@ const matches = (attrs: Attributes, where: Attributes | undefined) =>
 
 export async function collect(reader: MetricReader): Promise<Collected> {
   const { resourceMetrics, errors } = await reader.collect();
-  if (errors.length > 0) throw new AggregateError(errors, 'collection errors');
+  if (errors.length > 0) throw new AggregateError(errors, 'metric collection reported errors');
   const metrics = new Map<string, MetricData>();
   for (const scope of resourceMetrics.scopeMetrics) {
     for (const m of scope.metrics) metrics.set(m.descriptor.name, m);
