@@ -130,5 +130,13 @@ describe('adminHandler', () => {
     const registry = new Registry();
     expect(() => adminHandler(registry, { token: 'short' })).toThrow(/at least 16 characters/);
     expect(() => adminHandler(registry, { prefix: 'admin/' })).toThrow(/prefix must be/);
+    expect(() => adminHandler(registry, { protectReads: 'yes' as never })).toThrow(
+      /adminHandler: protectReads must be true or false, got "yes"/,
+    );
+    expect(() => adminHandler(registry, { exposeErrors: 1 as never })).toThrow(
+      /exposeErrors must be true or false/,
+    );
+    expect(() => adminHandler(registry, { tokn: TOKEN } as never)).toThrow(/unknown option "tokn"/);
+    expect(() => adminHandler(undefined as never)).toThrow(/registry must be a Registry/);
   });
 });

@@ -1,3 +1,4 @@
+import { checkBoolean, checkObject } from '../internal/validate.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Registry } from '../pipeline/registry.js';
 import type { AnyPolicy } from '../types.js';
@@ -61,6 +62,17 @@ const circuitsOf = (pipeline: Pipeline, name: string | null): AnyPolicy[] =>
  * `app.use('/admin', …)` and the prefix `'/admin'`).
  */
 export function adminHandler(registry: Registry, options: AdminHandlerOptions = {}): Handler {
+  const looksLikeRegistry = (r: unknown) =>
+    typeof r === 'object' &&
+    r !== null &&
+    typeof (r as Registry).snapshot === 'function' &&
+    typeof (r as Registry).get === 'function';
+  if (!looksLikeRegistry(registry)) {
+    throw new TypeError(
+      'adminHandler: registry must be a Registry (e.g. defaultRegistry from @rampart/core)',
+    );
+  }
+  checkObject('adminHandler', options, ['token', 'protectReads', 'prefix', 'exposeErrors']);
   const token = options.token;
   if (token !== undefined && (typeof token !== 'string' || token.length < 16)) {
     throw new TypeError(
@@ -73,8 +85,8 @@ export function adminHandler(registry: Registry, options: AdminHandlerOptions = 
       `adminHandler: prefix must be '' or a path like '/admin' (no trailing slash), got ${JSON.stringify(prefix)}`,
     );
   }
-  const exposeErrors = options.exposeErrors ?? false;
-  const protectReads = options.protectReads ?? false;
+  const exposeErrors = checkBoolean('adminHandler', 'exposeErrors', options.exposeErrors ?? false);
+  const protectReads = checkBoolean('adminHandler', 'protectReads', options.protectReads ?? false);
 
   const authorized = async (req: AdminRequest): Promise<boolean> => {
     if (token === undefined) return false;
