@@ -22,6 +22,7 @@ export {
   TimeoutError,
 } from './errors.js';
 export { type ListenerErrorHandler, reportListenerError } from './events/hub.js';
+export type { EventSink } from './events/sink.js';
 export type * from './events/types.js';
 export * from './fallback/index.js';
 export * from './health/index.js';

@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import type { RampartEvent } from './events/types.js';
+import type { CallOutcome, RampartEvent } from './events/types.js';
 
 /**
  * The result of one layer of a pipeline. Inside a pipeline, outcomes are values, not
@@ -109,6 +109,48 @@ export interface PipelineRuntime {
   readonly listening: boolean;
   /** Delivers an event to the listeners; a listener that throws is reported, never rethrown. */
   emit(event: RampartEvent): void;
+  /*
+   * The five events that every call makes, reported without building an object unless a
+   * listener (not only a sink) wants one: see `EventSink`. Call them only when `listening`.
+   */
+  /** Reports a `call` event. */
+  reportCall(
+    key: string | undefined,
+    time: number,
+    outcome: CallOutcome,
+    duration: number,
+    error: unknown,
+  ): void;
+  /** Reports an `attempt` event. */
+  reportAttempt(
+    key: string | undefined,
+    time: number,
+    attempt: number,
+    outcome: 'success' | 'failure',
+    duration: number,
+    error: unknown,
+  ): void;
+  /** Reports a `retry.done` event. */
+  reportRetryDone(
+    policyName: string,
+    key: string | undefined,
+    time: number,
+    attempts: number,
+    succeeded: boolean,
+    error: unknown,
+  ): void;
+  /** Reports a `circuit.call` event. */
+  reportCircuitCall(
+    policyName: string,
+    key: string | undefined,
+    time: number,
+    result: 'success' | 'failure' | 'ignored' | 'rejected',
+    duration: number,
+    slow: boolean,
+    error: unknown,
+  ): void;
+  /** Reports a `bulkhead.acquired` event. */
+  reportBulkheadAcquired(policyName: string, key: string | undefined, time: number, queuedFor: number): void;
 }
 
 /** Returned by every subscription; `dispose()` is idempotent. */

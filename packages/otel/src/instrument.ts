@@ -5,7 +5,7 @@ import {
   type MeterProvider,
   metrics,
 } from '@opentelemetry/api';
-import { defaultRegistry, type RampartEvent, type Registry, type RegistryChange } from '@rampart/core';
+import { defaultRegistry, type EventSink, type Registry, type RegistryChange } from '@rampart/core';
 import { DEFAULT_ERROR_TYPE_LIMIT, METER_NAME } from './constants.js';
 import {
   AggregatedHistogram,
@@ -173,19 +173,13 @@ export function instrument(
     [recorder.observeCounters, Object.values(counters)],
   ] as const;
 
-  const listener = (event: RampartEvent): void => {
-    try {
-      recorder.record(event);
-    } catch (error) {
-      report(error, `recording "${event.type}" from pipeline "${event.pipeline}"`);
-    }
-  };
+  const sink = isolatedSink(recorder, report);
   const onChange = (change: RegistryChange): void => {
     if (change.type === 'added') live.add(change.pipeline);
     else live.remove(change.pipeline);
   };
 
-  const events = registry.on(listener);
+  const events = registry.attachSink(sink);
   let watcher: { dispose(): void } | undefined;
   try {
     watcher = registry.watch(onChange, { replay: true });
@@ -207,6 +201,60 @@ export function instrument(
     producer?.dispose();
   };
   return { metricProducer: producer, dispose, [disposeSymbol]: dispose } as Instrumentation;
+}
+
+const failed = (report: ErrorReporter, error: unknown, type: string, pipeline: string): void =>
+  report(error, `recording "${type}" from pipeline "${pipeline}"`);
+
+/**
+ * The recorder as the registry's sink (the five per-call events as arguments, no event
+ * objects), with every recording guarded: what fails is reported and the call goes on.
+ */
+function isolatedSink(recorder: EventRecorder, report: ErrorReporter): EventSink {
+  return {
+    event(e) {
+      try {
+        recorder.record(e);
+      } catch (error) {
+        failed(report, error, e.type, e.pipeline);
+      }
+    },
+    call(pipeline, key, outcome, duration, error) {
+      try {
+        recorder.call(pipeline, key, outcome, duration, error);
+      } catch (thrown) {
+        failed(report, thrown, 'call', pipeline);
+      }
+    },
+    attempt(pipeline, key, attempt, outcome, duration, error) {
+      try {
+        recorder.attempt(pipeline, key, attempt, outcome, duration, error);
+      } catch (thrown) {
+        failed(report, thrown, 'attempt', pipeline);
+      }
+    },
+    retryDone(pipeline, policyName, key, attempts, succeeded, error) {
+      try {
+        recorder.retryDone(pipeline, policyName, key, attempts, succeeded, error);
+      } catch (thrown) {
+        failed(report, thrown, 'retry.done', pipeline);
+      }
+    },
+    circuitCall(pipeline, policyName, key, result, duration, slow, error) {
+      try {
+        recorder.circuitCall(pipeline, policyName, key, result, duration, slow, error);
+      } catch (thrown) {
+        failed(report, thrown, 'circuit.call', pipeline);
+      }
+    },
+    bulkheadAcquired(pipeline, policyName, key, queuedFor) {
+      try {
+        recorder.bulkheadAcquired(pipeline, policyName, key, queuedFor);
+      } catch (thrown) {
+        failed(report, thrown, 'bulkhead.acquired', pipeline);
+      }
+    },
+  };
 }
 
 function validateOptions(registry: unknown, options: InstrumentOptions): InstrumentOptions {

@@ -1,5 +1,5 @@
 import type { Attributes, BatchObservableResult, ObservableCounter } from '@opentelemetry/api';
-import type { RampartEvent } from '@rampart/core';
+import type { CallOutcome, CircuitCallEvent, RampartEvent } from '@rampart/core';
 import {
   ATTEMPT_BUCKETS,
   ATTR_ATTEMPT,
@@ -109,90 +109,141 @@ export class EventRecorder {
     }
   };
 
+  // The five per-call events, as a sink gets them from core: arguments, no event object.
+
+  call(
+    pipeline: string,
+    _key: string | undefined,
+    outcome: CallOutcome,
+    duration: number,
+    error: unknown,
+  ): void {
+    const c = this.#call;
+    // A fallback answered: no error.type unless the event names the error it replaced
+    // (`_RESULT`, "a result failed", would be a false label on every fallback).
+    const series =
+      outcome === 'success' || (outcome === 'fallback' && error === undefined)
+        ? c.get(pipeline, outcome)
+        : c.get(pipeline, outcome, c.errorType(pipeline, error));
+    this.#h.callDuration.record(duration / 1000, series);
+  }
+
+  attempt(
+    pipeline: string,
+    _key: string | undefined,
+    attempt: number,
+    outcome: 'success' | 'failure',
+    duration: number,
+    error: unknown,
+  ): void {
+    const c = this.#attempt;
+    const bucket = ATTEMPT_BUCKETS[attempt > 3 ? 3 : attempt - 1] ?? ATTEMPT_BUCKETS[3];
+    const series =
+      outcome === 'success'
+        ? c.get(pipeline, bucket, outcome)
+        : c.get(pipeline, bucket, outcome, c.errorType(pipeline, error));
+    this.#h.attemptDuration.record(duration / 1000, series);
+  }
+
+  retryDone(
+    pipeline: string,
+    policyName: string,
+    _key: string | undefined,
+    attempts: number,
+    succeeded: boolean,
+    _error: unknown,
+  ): void {
+    const result = RETRY_RESULT[succeeded ? 'success' : 'failure'][attempts > 1 ? 1 : 0];
+    this.#retryCalls.get(pipeline, policyName, result).value++;
+  }
+
+  circuitCall(
+    pipeline: string,
+    policyName: string,
+    _key: string | undefined,
+    result: CircuitCallEvent['result'],
+    _duration: number,
+    _slow: boolean,
+    error: unknown,
+  ): void {
+    const c = this.#circuitCalls;
+    const series =
+      result === 'success' || result === 'ignored'
+        ? c.get(pipeline, policyName, result)
+        : c.get(pipeline, policyName, result, c.errorType(pipeline, error));
+    series.value++;
+    if (result === 'rejected') this.#spans?.circuitRejected(pipeline, policyName, error);
+  }
+
+  bulkheadAcquired(pipeline: string, policyName: string, _key: string | undefined, queuedFor: number): void {
+    // Only calls that waited: a free slot is the common case, and recording its zero
+    // would cost a histogram update on every call and bury the waits under zeros.
+    if (queuedFor > 0) {
+      this.#h.bulkheadQueueDuration.record(queuedFor / 1000, this.#queue.get(pipeline, policyName));
+    }
+  }
+
+  /** Every other event (and these five, when they come as objects). */
   record(e: RampartEvent): void {
-    const p = e.pipeline;
+    // Each case reads the fields of its own event type: a property read shared by every
+    // type would see a dozen object shapes and go megamorphic (a hash lookup per read);
+    // in a case it sees one shape and is a single load.
     switch (e.type) {
-      case 'call': {
-        const c = this.#call;
-        // A fallback answered: no error.type unless the event names the error it replaced
-        // (`_RESULT`, "a result failed", would be a false label on every fallback).
-        const series =
-          e.outcome === 'success' || (e.outcome === 'fallback' && e.error === undefined)
-            ? c.get(p, e.outcome)
-            : c.get(p, e.outcome, c.errorType(p, e.error));
-        this.#h.callDuration.record(e.duration / 1000, series);
+      case 'call':
+        this.call(e.pipeline, e.key, e.outcome, e.duration, e.error);
         return;
-      }
-      case 'attempt': {
-        const c = this.#attempt;
-        const bucket = ATTEMPT_BUCKETS[e.attempt > 3 ? 3 : e.attempt - 1] ?? ATTEMPT_BUCKETS[3];
-        const series =
-          e.outcome === 'success'
-            ? c.get(p, bucket, e.outcome)
-            : c.get(p, bucket, e.outcome, c.errorType(p, e.error));
-        this.#h.attemptDuration.record(e.duration / 1000, series);
+      case 'attempt':
+        this.attempt(e.pipeline, e.key, e.attempt, e.outcome, e.duration, e.error);
         return;
-      }
       case 'retry': {
+        const p = e.pipeline;
         const c = this.#retryAttempts;
         c.get(p, e.policyName, c.errorType(p, e.error)).value++;
         this.#spans?.retry(e);
         return;
       }
-      case 'retry.done': {
-        const result = RETRY_RESULT[e.succeeded ? 'success' : 'failure'][e.attempts > 1 ? 1 : 0];
-        this.#retryCalls.get(p, e.policyName, result).value++;
+      case 'retry.done':
+        this.retryDone(e.pipeline, e.policyName, e.key, e.attempts, e.succeeded, e.error);
         return;
-      }
       case 'budget.exhausted':
-        this.#budget.get(p, e.policyName).value++;
+        this.#budget.get(e.pipeline, e.policyName).value++;
         return;
       case 'circuit.transition':
-        this.#transitions.get(p, e.policyName, e.from, e.to).value++;
+        this.#transitions.get(e.pipeline, e.policyName, e.from, e.to).value++;
         return;
-      case 'circuit.call': {
-        const c = this.#circuitCalls;
-        const series =
-          e.result === 'success' || e.result === 'ignored'
-            ? c.get(p, e.policyName, e.result)
-            : c.get(p, e.policyName, e.result, c.errorType(p, e.error));
-        series.value++;
-        if (e.result === 'rejected') this.#spans?.circuitRejected(e);
+      case 'circuit.call':
+        this.circuitCall(e.pipeline, e.policyName, e.key, e.result, e.duration, e.slow, e.error);
         return;
-      }
       case 'timeout':
-        this.#timeouts.get(p, e.policyName).value++;
+        this.#timeouts.get(e.pipeline, e.policyName).value++;
         this.#spans?.timeout(e);
         return;
       case 'bulkhead.acquired':
-        // Only calls that waited: a free slot is the common case, and recording its zero
-        // would cost a histogram update on every call and bury the waits under zeros.
-        if (e.queuedFor > 0) {
-          this.#h.bulkheadQueueDuration.record(e.queuedFor / 1000, this.#queue.get(p, e.policyName));
-        }
+        this.bulkheadAcquired(e.pipeline, e.policyName, e.key, e.queuedFor);
         return;
       case 'bulkhead.rejected':
-        this.#bulkheadRejections.get(p, e.policyName, e.reason).value++;
+        this.#bulkheadRejections.get(e.pipeline, e.policyName, e.reason).value++;
         return;
       case 'ratelimit.rejected':
-        this.#rateLimitRejections.get(p, e.policyName).value++;
+        this.#rateLimitRejections.get(e.pipeline, e.policyName).value++;
         return;
       case 'fallback': {
+        const p = e.pipeline;
         const c = this.#fallbacks;
         c.get(p, e.policyName, e.source, c.errorType(p, e.error)).value++;
         this.#spans?.fallback(e);
         return;
       }
       case 'hedge':
-        this.#hedges.get(p, e.policyName).value++;
+        this.#hedges.get(e.pipeline, e.policyName).value++;
         return;
       case 'chaos':
-        this.#chaos.get(p, e.policyName, e.injected).value++;
+        this.#chaos.get(e.pipeline, e.policyName, e.injected).value++;
         return;
       case 'health.check':
         this.#h.healthCheckDuration.record(
           e.duration / 1000,
-          this.#health.get(p, e.check, e.critical ? 'true' : 'false', e.ok ? 'success' : 'failure'),
+          this.#health.get(e.pipeline, e.check, e.critical ? 'true' : 'false', e.ok ? 'success' : 'failure'),
         );
         return;
       // Live state is read by the gauges; these events carry nothing a gauge misses.

@@ -1,5 +1,5 @@
 import { type Attributes, trace } from '@opentelemetry/api';
-import type { CircuitCallEvent, FallbackEvent, RetryEvent, TimeoutEvent } from '@rampart/core';
+import type { FallbackEvent, RetryEvent, TimeoutEvent } from '@rampart/core';
 import {
   ATTR_ATTEMPT,
   ATTR_ERROR_TYPE,
@@ -39,12 +39,12 @@ export class SpanEvents {
     });
   }
 
-  circuitRejected(e: CircuitCallEvent): void {
+  circuitRejected(pipeline: string, policyName: string, error: unknown): void {
     const span = recordingSpan();
     if (span === undefined) return;
     span.addEvent(SPAN_EVENT_CIRCUIT_REJECTED, {
-      ...this.#common(e.pipeline, e.policyName),
-      [ATTR_ERROR_TYPE]: this.#errorType(e.pipeline, e.error),
+      ...this.#common(pipeline, policyName),
+      [ATTR_ERROR_TYPE]: this.#errorType(pipeline, error),
     });
   }
 

@@ -139,7 +139,7 @@ class Bulkhead implements BulkheadPolicy, Stage {
     if (frame.aborted) return { ok: false, error: frame.abortError() };
     if (this.#active < this.#limit && this.#waiting.size === 0) {
       this.#active++;
-      if (frame.call.pipeline.listening) this.#emitAcquired(frame, 0);
+      if (frame.call.pipeline.listening) this.#emitAcquired(frame, 0, frame.now(frame.call.pipeline.clock));
       return undefined;
     }
     if (this.#waiting.size >= this.#queue) {
@@ -193,7 +193,9 @@ class Bulkhead implements BulkheadPolicy, Stage {
       this.#detach(waiter);
       this.#active++;
       const frame = waiter.frame;
-      if (frame.call.pipeline.listening) this.#emitAcquired(frame, this.#clock.now() - waiter.since);
+      if (frame.call.pipeline.listening) {
+        this.#emitAcquired(frame, this.#clock.now() - waiter.since, frame.call.pipeline.clock.now());
+      }
       frame.proceed(waiter.at);
     }
   }
@@ -228,17 +230,9 @@ class Bulkhead implements BulkheadPolicy, Stage {
     }
   }
 
-  #emitAcquired(ctx: PolicyContext, queuedFor: number): void {
+  #emitAcquired(ctx: PolicyContext, queuedFor: number, time: number): void {
     const pipeline = ctx.call.pipeline;
-    pipeline.emit({
-      type: 'bulkhead.acquired',
-      pipeline: pipeline.name,
-      policy: 'bulkhead',
-      policyName: this.name,
-      key: ctx.key,
-      time: pipeline.clock.now(),
-      queuedFor,
-    });
+    pipeline.reportBulkheadAcquired(this.name, ctx.key, time, queuedFor);
   }
 
   #emitQueued(ctx: PolicyContext, queued: number): void {

@@ -236,11 +236,11 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown>, Stage {
       // configure() turns slow-call tracking on is not, whether or not anyone listens.
       const tracked = this.#timed;
       marks[m] = this.#generation;
-      marks[m + 1] = tracked || pipeline.listening ? this.#clock.now() : Number.NaN;
+      marks[m + 1] = tracked || pipeline.listening ? frame.now(this.#clock) : Number.NaN;
       marks[m + 2] = tracked ? CLOSED_TRACKED : CLOSED;
       return undefined;
     }
-    const now = this.#clock.now();
+    const now = frame.now(this.#clock);
     this.#advance(now, pipeline, frame.key);
     if (this.#state === 'half_open' && this.#probeStarts.length < this.#settings.probes) {
       this.#probeStarts.push(now);
@@ -272,7 +272,7 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown>, Stage {
     const pipeline = ctx.call.pipeline;
     const timed = !Number.isNaN(startedAt);
     const start = timed ? startedAt : 0;
-    const end = timed ? this.#clock.now() : 0;
+    const end = timed ? ctx.now(this.#clock) : 0;
     let verdict: Verdict;
     try {
       verdict = this.#judge(outcome, ctx);
@@ -289,7 +289,7 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown>, Stage {
     const failure = verdict === FAILURE;
     // Only a time window, lastError and an opening need the time: a success on a
     // consecutive or count breaker that nobody listens to reads no clock.
-    const now = timed ? end : failure ? this.#clock.now() : Number.NaN;
+    const now = timed ? end : failure ? ctx.now(this.#clock) : Number.NaN;
     if (failure) this.#noteFailure(outcome, now);
     this.#emitCall(ctx, verdict, end - start, slow, outcome);
     // A call that started before the circuit last changed state says nothing about now.
@@ -298,7 +298,7 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown>, Stage {
       window.record(failure, slow, now);
       const reason = window.shouldOpen(now);
       if (reason !== undefined) {
-        this.#open(Number.isNaN(now) ? this.#clock.now() : now, reason, pipeline, ctx.key);
+        this.#open(Number.isNaN(now) ? ctx.now(this.#clock) : now, reason, pipeline, ctx.key);
       }
     }
     return outcome;
@@ -306,7 +306,7 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown>, Stage {
 
   #probeDone(ctx: Frame, result: Outcome<unknown>, generation: number, start: number): Outcome<unknown> {
     let outcome = result;
-    const end = this.#clock.now();
+    const end = ctx.now(this.#clock);
     let verdict: Verdict;
     try {
       verdict = this.#judge(outcome, ctx);
@@ -332,7 +332,7 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown>, Stage {
     return outcome;
   }
 
-  #reject(ctx: PolicyContext, now: number): Outcome<unknown> {
+  #reject(ctx: Frame, now: number): Outcome<unknown> {
     // Rejections are flow control: a stack trace would cost more than the rest of the call.
     const limit = ErrorWithLimit.stackTraceLimit;
     if (limit !== undefined) ErrorWithLimit.stackTraceLimit = 0;
@@ -350,18 +350,7 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown>, Stage {
     }
     const pipeline = ctx.call.pipeline;
     if (pipeline.listening) {
-      pipeline.emit({
-        type: 'circuit.call',
-        pipeline: pipeline.name,
-        policy: 'circuit_breaker',
-        policyName: this.name,
-        key: ctx.key,
-        time: pipeline.clock.now(),
-        result: 'rejected',
-        duration: 0,
-        slow: false,
-        error,
-      });
+      pipeline.reportCircuitCall(this.name, ctx.key, ctx.now(pipeline.clock), 'rejected', 0, false, error);
     }
     return { ok: false, error };
   }
@@ -493,27 +482,18 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown>, Stage {
     });
   }
 
-  #emitCall(
-    ctx: PolicyContext,
-    verdict: Verdict,
-    duration: number,
-    slow: boolean,
-    outcome: Outcome<unknown>,
-  ) {
+  #emitCall(ctx: Frame, verdict: Verdict, duration: number, slow: boolean, outcome: Outcome<unknown>) {
     const pipeline = ctx.call.pipeline;
     if (!pipeline.listening) return;
-    pipeline.emit({
-      type: 'circuit.call',
-      pipeline: pipeline.name,
-      policy: 'circuit_breaker',
-      policyName: this.name,
-      key: ctx.key,
-      time: pipeline.clock.now(),
-      result: RESULTS[verdict],
+    pipeline.reportCircuitCall(
+      this.name,
+      ctx.key,
+      ctx.now(pipeline.clock),
+      RESULTS[verdict],
       duration,
       slow,
-      error: outcome.ok ? undefined : outcome.error,
-    });
+      outcome.ok ? undefined : outcome.error,
+    );
   }
 
   /** Restores a saved state; an open period is measured from when it began (never later than now). */

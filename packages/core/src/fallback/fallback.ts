@@ -202,14 +202,13 @@ class Fallback<T> implements FallbackPolicy<T>, Stage {
 
   exit(frame: Frame, outcome: Outcome<unknown>): Outcome<unknown> | Promise<Outcome<unknown>> {
     if (outcome.ok) {
-      if (this.source === 'last_good') this.#store(frame.key, outcome.value);
+      if (this.source === 'last_good') this.#store(frame.key, outcome.value, frame.now(this.#clock));
       return outcome;
     }
     return this.#recover(outcome, frame);
   }
 
-  #store(key: string | undefined, value: unknown): void {
-    const at = this.#clock.now();
+  #store(key: string | undefined, value: unknown, at: number): void {
     const stored = this.#stored.get(key);
     if (stored === undefined) this.#stored.set(key, { value, at });
     else {
@@ -234,13 +233,13 @@ class Fallback<T> implements FallbackPolicy<T>, Stage {
       if (this.source === 'value') value = this.#value;
       else if (this.source === 'fn') {
         const produced = this.#fn!(error, frame.context);
+        frame.time.reset(); // user code: it may have taken a while
         if (isThenable(produced)) return this.#serveLater(frame, error, produced);
         value = produced;
       } else {
         const stored = this.#stored.get(frame.key);
         if (stored === undefined) return failed;
-        const now = this.#clock.now();
-        const age = now - stored.at;
+        const age = frame.now(this.#clock) - stored.at;
         if (age > this.#ttl) return failed; // too old: the original error is the honest answer
         value =
           this.#mark === undefined

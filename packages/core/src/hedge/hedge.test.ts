@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import type { Clock } from '../clock.js';
+import { reportsThroughEmit } from '../events/sink.js';
 import type { RampartEvent } from '../events/types.js';
 import { Registry } from '../pipeline/registry.js';
 import type { RetryBudget, RetryBudgetSnapshot } from '../retry-budget/options.js';
@@ -364,7 +365,16 @@ describe('hedge', () => {
         signal: new AbortController().signal,
         attempt: 2,
         key: undefined,
-        call: { pipeline: { name: 'x', clock, listening: false, emit() {} }, fallback: false },
+        call: {
+          pipeline: {
+            name: 'x',
+            clock,
+            listening: false,
+            emit() {},
+            ...reportsThroughEmit({ name: 'x', emit() {} }),
+          },
+          fallback: false,
+        },
       });
       expect(outcome).toEqual({ ok: true, value: 1 });
       expect(budget.attempts).toBe(0);

@@ -1,4 +1,6 @@
+import type { Clock } from '../clock.js';
 import type { AnyPolicy, CallState, Next, Outcome, PolicyContext } from '../types.js';
+import { PassTime } from './pass-time.js';
 import { NEVER_ABORTED } from './signals.js';
 
 /*
@@ -126,6 +128,8 @@ export abstract class Frame implements PolicyContext {
   readonly tail: Next<unknown> | undefined;
   /** The signal of the layer outside this row. */
   readonly outerSignal: AbortSignal;
+  /** The clock reading of the current pass (see pass-time.ts); a child frame shares its parent's. */
+  readonly time: PassTime;
   readonly #from: number;
   /** Attempt start time when the attempt is reported (someone listens), else NaN. */
   #attemptStart = Number.NaN;
@@ -136,6 +140,7 @@ export abstract class Frame implements PolicyContext {
    * @param outer - the signal of the layer outside the row
    * @param tail - the layers inside the last policy, when not the plan's own (`runStage`)
    * @param marks - a child frame shares its parent's (they run disjoint stages)
+   * @param time - a child frame made in its parent's pass shares its parent's
    */
   constructor(
     plan: Plan,
@@ -146,6 +151,7 @@ export abstract class Frame implements PolicyContext {
     outer: AbortSignal,
     tail: Next<unknown> | undefined,
     marks: number[] | undefined,
+    time: PassTime,
   ) {
     this.attempt = attempt;
     this.key = key;
@@ -154,7 +160,16 @@ export abstract class Frame implements PolicyContext {
     this.marks = marks;
     this.tail = tail;
     this.outerSignal = outer;
+    this.time = time;
     this.#from = from;
+  }
+
+  /**
+   * `clock.now()` as of this pass of the call: what a stage's `enter` and `exit` (and what
+   * they call synchronously) use, so that one reading serves every stage of the pass.
+   */
+  now(clock: Clock): number {
+    return this.time.now(clock);
   }
 
   /** The context to hand to user code (the function, a policy that is not a stage, a fallback `fn`). */
@@ -200,13 +215,23 @@ export abstract class Frame implements PolicyContext {
     this.#enter(this.#from);
   }
 
-  /** The stage at `at`, which answered `PENDING`, lets the call in: go on inwards. */
+  /** The stage at `at`, which answered `PENDING`, lets the call in (later): go on inwards. */
   proceed(at: number): void {
+    this.time.reset();
     this.#enter(at + 1);
   }
 
-  /** The stage at `at`, which answered `PENDING`, ends the call with `outcome`. */
+  /** The stage at `at`, which answered `PENDING`, ends the call (later) with `outcome`. */
   stop(at: number, outcome: Outcome<unknown>): void {
+    this.time.reset();
+    this.#exit(at - 1, outcome);
+  }
+
+  /**
+   * The child frame that the stage at `at` runs the inner layers in has ended, in the pass
+   * this frame is in (the child shares its `time`): the exits outside it run now.
+   */
+  childFinished(at: number, outcome: Outcome<unknown>): void {
     this.#exit(at - 1, outcome);
   }
 
@@ -270,21 +295,24 @@ export abstract class Frame implements PolicyContext {
     }
     const call = this.call as Invocable;
     const pipeline = call.pipeline;
-    if (pipeline.listening) this.#attemptStart = pipeline.clock.now();
+    if (pipeline.listening) this.#attemptStart = this.time.now(pipeline.clock);
     let result: unknown;
     try {
       result = call.fn(this.context);
     } catch (error) {
+      this.time.reset(); // the function may have run for a while before it threw
       this.#settled(at, failed(error));
       return;
     }
     this.invoked(
       (result instanceof Promise ? result : Promise.resolve(result)).then(
         (value) => {
+          this.time.reset();
           this.#settled(at, { ok: true, value });
           return this.afterSettled();
         },
         (error: unknown) => {
+          this.time.reset();
           this.#settled(at, failed(error));
           return this.afterSettled();
         },
@@ -299,27 +327,29 @@ export abstract class Frame implements PolicyContext {
 
   #reportAttempt(outcome: Outcome<unknown>): void {
     const pipeline = this.call.pipeline;
-    const end = pipeline.clock.now();
-    pipeline.emit({
-      type: 'attempt',
-      pipeline: pipeline.name,
-      policy: 'pipeline',
-      policyName: pipeline.name,
-      key: this.key,
-      time: end,
-      attempt: this.attempt,
-      outcome: outcome.ok ? 'success' : 'failure',
-      duration: end - this.#attemptStart,
-      error: outcome.ok ? undefined : outcome.error,
-    });
+    const end = this.time.now(pipeline.clock);
+    pipeline.reportAttempt(
+      this.key,
+      end,
+      this.attempt,
+      outcome.ok ? 'success' : 'failure',
+      end - this.#attemptStart,
+      outcome.ok ? undefined : outcome.error,
+    );
   }
 
   /** Waits for the outcome of the layer at `at` (and those inside it), then runs the exits outside it. */
   #await(pending: Promise<Outcome<unknown>>, at: number): void {
     Promise.resolve(pending).then(
-      (outcome) => this.#exit(at - 1, outcome),
+      (outcome) => {
+        this.time.reset();
+        this.#exit(at - 1, outcome);
+      },
       // Layers never reject by contract; one that does fails the call at its layer.
-      (error: unknown) => this.#exit(at - 1, failed(error)),
+      (error: unknown) => {
+        this.time.reset();
+        this.#exit(at - 1, failed(error));
+      },
     );
   }
 
@@ -357,7 +387,9 @@ export class ChainFrame extends Frame {
 
   constructor(plan: Plan, from: number, ctx: PolicyContext, tail: Next<unknown> | undefined) {
     const signal = ctx.signal;
-    super(plan, from, ctx.attempt, ctx.key, ctx.call, signal, tail, plan.newMarks());
+    // A chain frame starts a pass of its own: user code (a policy that is not a stage) or a
+    // retry after its wait starts it, so no reading of the call's is current.
+    super(plan, from, ctx.attempt, ctx.key, ctx.call, signal, tail, plan.newMarks(), new PassTime());
     this.signal = signal;
   }
 

@@ -1,6 +1,7 @@
 import { isRejection, ResilienceError } from '../errors.js';
 import type { CallOutcome } from '../events/types.js';
 import { Frame, type Invocable, type Plan } from '../internal/frame.js';
+import { PassTime } from '../internal/pass-time.js';
 import { NEVER_ABORTED } from '../internal/signals.js';
 import type { ExecuteOptions, Outcome, PipelineRuntime, PolicyContext } from '../types.js';
 
@@ -41,12 +42,12 @@ export class CallFrame extends Frame implements Invocable {
     options: ExecuteOptions | undefined,
   ) {
     const signal = options?.signal ?? NEVER_ABORTED;
-    super(plan, from, 1, options?.key, undefined, signal, undefined, plan.newMarks());
+    super(plan, from, 1, options?.key, undefined, signal, undefined, plan.newMarks(), new PassTime());
     this.signal = signal;
     this.pipeline = pipeline;
     this.idempotent = options?.idempotent !== false;
     this.fn = fn;
-    this.#start = pipeline.listening ? pipeline.clock.now() : Number.NaN;
+    this.#start = pipeline.listening ? this.now(pipeline.clock) : Number.NaN;
   }
 
   /** Runs the call; returns the caller's promise. */
@@ -100,7 +101,7 @@ export class CallFrame extends Frame implements Invocable {
 
   #report(outcome: Outcome<unknown>): void {
     const pipeline = this.pipeline;
-    const end = pipeline.clock.now();
+    const end = this.now(pipeline.clock);
     const result: CallOutcome = outcome.ok
       ? this.fallback
         ? 'fallback'
@@ -108,16 +109,6 @@ export class CallFrame extends Frame implements Invocable {
       : isRejection(outcome.error)
         ? 'rejected'
         : 'failure';
-    pipeline.emit({
-      type: 'call',
-      pipeline: pipeline.name,
-      policy: 'pipeline',
-      policyName: pipeline.name,
-      key: this.key,
-      time: end,
-      outcome: result,
-      duration: end - this.#start,
-      error: outcome.ok ? undefined : outcome.error,
-    });
+    pipeline.reportCall(this.key, end, result, end - this.#start, outcome.ok ? undefined : outcome.error);
   }
 }

@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from '../clock.js';
 import { EventHub, reportListenerError } from '../events/hub.js';
-import type { EventListener, RampartEvent } from '../events/types.js';
+import { perCallEvent } from '../events/sink.js';
+import type { CallOutcome, EventListener, RampartEvent } from '../events/types.js';
 import { Plan } from '../internal/frame.js';
 import { checkBoolean, checkObject } from '../internal/validate.js';
 import type { AnyPolicy, CallContext, ExecuteOptions, PipelineRuntime, Subscription } from '../types.js';
@@ -108,6 +109,118 @@ export class Pipeline implements PipelineRuntime {
   emit(event: RampartEvent): void {
     this.#hub.emit(event);
     this.#registry?.emit(event);
+  }
+
+  /** Whether a listener wants the per-call events as objects (sinks take them as arguments). */
+  get #objectsWanted(): boolean {
+    return this.#hub.size > 0 || this.#registry?.hasListeners === true;
+  }
+
+  /** Hands a per-call event object to the listeners only: the sinks have had it as arguments. */
+  #notify(event: RampartEvent): void {
+    this.#hub.emit(event);
+    this.#registry?.notifyListeners(event);
+  }
+
+  reportCall(
+    key: string | undefined,
+    time: number,
+    outcome: CallOutcome,
+    duration: number,
+    error: unknown,
+  ): void {
+    if (this.#objectsWanted) this.#notify(perCallEvent.call(this.name, key, time, outcome, duration, error));
+    const registry = this.#registry;
+    if (registry === null) return;
+    for (const sink of registry.sinks) {
+      try {
+        sink.call(this.name, key, outcome, duration, error);
+      } catch (thrown) {
+        registry.sinkFailed(thrown, perCallEvent.call(this.name, key, time, outcome, duration, error));
+      }
+    }
+  }
+
+  reportAttempt(
+    key: string | undefined,
+    time: number,
+    attempt: number,
+    outcome: 'success' | 'failure',
+    duration: number,
+    error: unknown,
+  ): void {
+    const name = this.name;
+    if (this.#objectsWanted)
+      this.#notify(perCallEvent.attempt(name, key, time, attempt, outcome, duration, error));
+    const registry = this.#registry;
+    if (registry === null) return;
+    for (const sink of registry.sinks) {
+      try {
+        sink.attempt(name, key, attempt, outcome, duration, error);
+      } catch (thrown) {
+        registry.sinkFailed(thrown, perCallEvent.attempt(name, key, time, attempt, outcome, duration, error));
+      }
+    }
+  }
+
+  reportRetryDone(
+    policyName: string,
+    key: string | undefined,
+    time: number,
+    attempts: number,
+    succeeded: boolean,
+    error: unknown,
+  ): void {
+    const name = this.name;
+    const event = perCallEvent.retryDone;
+    if (this.#objectsWanted) this.#notify(event(name, policyName, key, time, attempts, succeeded, error));
+    const registry = this.#registry;
+    if (registry === null) return;
+    for (const sink of registry.sinks) {
+      try {
+        sink.retryDone(name, policyName, key, attempts, succeeded, error);
+      } catch (thrown) {
+        registry.sinkFailed(thrown, event(name, policyName, key, time, attempts, succeeded, error));
+      }
+    }
+  }
+
+  reportCircuitCall(
+    policyName: string,
+    key: string | undefined,
+    time: number,
+    result: 'success' | 'failure' | 'ignored' | 'rejected',
+    duration: number,
+    slow: boolean,
+    error: unknown,
+  ): void {
+    const name = this.name;
+    const event = perCallEvent.circuitCall;
+    if (this.#objectsWanted) this.#notify(event(name, policyName, key, time, result, duration, slow, error));
+    const registry = this.#registry;
+    if (registry === null) return;
+    for (const sink of registry.sinks) {
+      try {
+        sink.circuitCall(name, policyName, key, result, duration, slow, error);
+      } catch (thrown) {
+        registry.sinkFailed(thrown, event(name, policyName, key, time, result, duration, slow, error));
+      }
+    }
+  }
+
+  reportBulkheadAcquired(policyName: string, key: string | undefined, time: number, queuedFor: number): void {
+    const name = this.name;
+    const event = perCallEvent.bulkheadAcquired;
+    if (this.#objectsWanted) this.#notify(event(name, policyName, key, time, queuedFor));
+    const registry = this.#registry;
+    if (registry === null) return;
+    for (const sink of registry.sinks) {
+      try {
+        sink.bulkheadAcquired(name, policyName, key, queuedFor);
+      } catch (thrown) {
+        registry.sinkFailed(thrown, event(name, policyName, key, time, queuedFor));
+      }
+    }
   }
 
   /** Finds a policy by name (or by kind, the default name). */

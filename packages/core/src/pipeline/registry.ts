@@ -1,4 +1,5 @@
 import { EventHub, type ListenerErrorHandler, reportListenerError } from '../events/hub.js';
+import { checkSink, type EventSink } from '../events/sink.js';
 import type { EventListener, RampartEvent } from '../events/types.js';
 import type { HealthMonitor } from '../health/health.js';
 import type { HealthReport } from '../health/report.js';
@@ -33,6 +34,7 @@ export class Registry implements Iterable<Pipeline> {
   readonly #hub: EventHub;
   readonly #watchers = new Set<(change: RegistryChange) => void>();
   readonly #health = new Map<string, HealthMonitor>();
+  #sinks: readonly EventSink[] = [];
   onListenerError: ListenerErrorHandler;
 
   constructor(options: RegistryOptions = {}) {
@@ -94,9 +96,19 @@ export class Registry implements Iterable<Pipeline> {
     return this.#pipelines.values();
   }
 
-  /** True when a registry-wide listener exists. */
+  /** True when a registry-wide listener or sink exists: events are worth building. */
   get listening(): boolean {
+    return this.#hub.size > 0 || this.#sinks.length > 0;
+  }
+
+  /** @internal True when a registry-wide listener (not a sink) exists. */
+  get hasListeners(): boolean {
     return this.#hub.size > 0;
+  }
+
+  /** @internal The attached sinks (a list replaced, never changed, on attach and detach). */
+  get sinks(): readonly EventSink[] {
+    return this.#sinks;
   }
 
   /** Listens to the events of every pipeline in this registry, present and future. */
@@ -104,9 +116,42 @@ export class Registry implements Iterable<Pipeline> {
     return this.#hub.on(listener);
   }
 
-  /** @internal Pipelines forward their events here. */
+  /**
+   * Attaches a sink (a metrics adapter): it gets every event of every pipeline, present and
+   * future, with the five that every call makes as plain arguments (see `EventSink`).
+   */
+  attachSink(sink: EventSink): Subscription {
+    const checked = checkSink(sink);
+    this.#sinks = [...this.#sinks, checked];
+    return subscription(() => {
+      this.#sinks = this.#sinks.filter((s) => s !== checked);
+    });
+  }
+
+  /** @internal Pipelines forward their events here: to listeners, then to sinks. */
   emit(event: RampartEvent): void {
     this.#hub.emit(event);
+    for (const sink of this.#sinks) {
+      try {
+        sink.event(event);
+      } catch (error) {
+        this.sinkFailed(error, event);
+      }
+    }
+  }
+
+  /** @internal A per-call event for listeners only (sinks got it as arguments). */
+  notifyListeners(event: RampartEvent): void {
+    this.#hub.emit(event);
+  }
+
+  /** @internal A sink threw: reported as a throwing listener is, never rethrown. */
+  sinkFailed(error: unknown, event: RampartEvent): void {
+    try {
+      this.onListenerError(error, event);
+    } catch {
+      // The error handler itself failed: nothing sane is left to report to.
+    }
   }
 
   /**

@@ -160,7 +160,8 @@ class Retry<T> implements RetryPolicy<T>, Stage {
   exit(frame: Frame, first: Outcome<unknown>, at: number): Outcome<unknown> | Promise<Outcome<unknown>> {
     // The common case, a first attempt that succeeds, allocates nothing and reads no clock.
     if (first.ok && this.#retryOnResult === undefined) {
-      if (frame.call.pipeline.listening) this.#emitDone(frame, 1, first);
+      const pipeline = frame.call.pipeline;
+      if (pipeline.listening) this.#emitDone(frame, 1, first, frame.now(pipeline.clock));
       return first;
     }
     return this.#retrying(frame.inner(at), frame, first);
@@ -208,7 +209,8 @@ class Retry<T> implements RetryPolicy<T>, Stage {
       outcome = await next({ signal, attempt, key: ctx.key, call: ctx.call });
     }
     if (!outcome.ok) recordAttempts(outcome.error, attempt);
-    if (ctx.call.pipeline.listening) this.#emitDone(ctx, attempt, outcome);
+    const pipeline = ctx.call.pipeline;
+    if (pipeline.listening) this.#emitDone(ctx, attempt, outcome, pipeline.clock.now());
     return outcome;
   }
 
@@ -248,19 +250,16 @@ class Retry<T> implements RetryPolicy<T>, Stage {
     });
   }
 
-  #emitDone(ctx: PolicyContext, attempts: number, outcome: Outcome<unknown>): void {
+  #emitDone(ctx: PolicyContext, attempts: number, outcome: Outcome<unknown>, time: number): void {
     const pipeline = ctx.call.pipeline;
-    pipeline.emit({
-      type: 'retry.done',
-      pipeline: pipeline.name,
-      policy: 'retry',
-      policyName: this.name,
-      key: ctx.key,
-      time: pipeline.clock.now(),
+    pipeline.reportRetryDone(
+      this.name,
+      ctx.key,
+      time,
       attempts,
-      succeeded: outcome.ok,
-      error: outcome.ok ? undefined : outcome.error,
-    });
+      outcome.ok,
+      outcome.ok ? undefined : outcome.error,
+    );
   }
 
   #emitExhausted(ctx: PolicyContext, attempt: number): void {

@@ -93,7 +93,7 @@ class Timeout implements TimeoutPolicy, Stage {
   enter(frame: Frame, at: number): typeof PENDING {
     const outer = frame.signal;
     const inner = new TimeoutFrame(this, frame, at, this.#after, this.#strategy === 'aggressive', outer);
-    const now = this.#clock.now();
+    const now = frame.now(this.#clock);
     inner.deadline = now + inner.after;
     this.#deadlines ??= new DeadlineQueue(this.#clock, expire);
     this.#deadlines.add(inner, now);
@@ -180,7 +180,17 @@ class TimeoutFrame extends Frame implements DeadlineEntry<TimeoutFrame> {
     aggressive: boolean,
     outer: AbortSignal,
   ) {
-    super(parent.plan, at + 1, parent.attempt, parent.key, parent.call, outer, parent.tail, parent.marks);
+    super(
+      parent.plan,
+      at + 1,
+      parent.attempt,
+      parent.key,
+      parent.call,
+      outer,
+      parent.tail,
+      parent.marks,
+      parent.time,
+    );
     this.policy = policy;
     this.parent = parent;
     this.at = at;
@@ -226,7 +236,7 @@ class TimeoutFrame extends Frame implements DeadlineEntry<TimeoutFrame> {
             : new TimeoutError(this.after, { cause: outcome.error }),
       };
     }
-    this.parent.stop(this.at, result);
+    this.parent.childFinished(this.at, result);
   }
 
   /** The deadline passed (the queue has removed the entry). */

@@ -1,6 +1,7 @@
 // Test helpers shared by the bulkhead, rate-limit and fallback tests (excluded from the build,
 // so the node: import below never reaches the library).
 import { getEventListeners } from 'node:events';
+import { reportsThroughEmit } from '../../events/sink.js';
 import type { RampartEvent } from '../../events/types.js';
 import { NEVER_ABORTED } from '../../internal/signals.js';
 import type { TestClock } from '../../testing/index.js';
@@ -33,16 +34,11 @@ export function fakeRuntime(
   listening = true,
 ): PipelineRuntime & { events: RampartEvent[] } {
   const events: RampartEvent[] = [];
-  return {
-    name: 'p',
-    clock,
-    listening,
-    events,
-    emit(event) {
-      if (!listening) throw new Error('emitted while nobody listens');
-      events.push(event);
-    },
+  const emit = (event: RampartEvent) => {
+    if (!listening) throw new Error('emitted while nobody listens');
+    events.push(event);
   };
+  return { name: 'p', clock, listening, events, emit, ...reportsThroughEmit({ name: 'p', emit }) };
 }
 
 export function context(

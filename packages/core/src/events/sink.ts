@@ -1,0 +1,209 @@
+import type { PipelineRuntime } from '../types.js';
+import type {
+  AttemptEvent,
+  BulkheadAcquiredEvent,
+  CallEvent,
+  CallOutcome,
+  CircuitCallEvent,
+  RampartEvent,
+  RetryDoneEvent,
+} from './types.js';
+
+/*
+ * Why sinks exist: a listener gets every event as an object, and an observed call makes
+ * five of them (call, attempt, retry.done, circuit.call, bulkhead.acquired) just to have a
+ * metrics adapter read four fields of each and drop it. A sink takes those five as plain
+ * arguments instead, so counting a call allocates nothing; every other event (retries,
+ * transitions, timeouts, rejections, fallbacks, ...) is rare and still comes as an object.
+ */
+
+/**
+ * A metrics adapter's view of a registry's events (`registry.attachSink(sink)`): the five
+ * events that every call makes come as arguments, without an event object; every other
+ * event comes to `event`. A sink sees each event exactly once, one way or the other. What
+ * a sink throws is reported like a listener's error and never reaches the call.
+ */
+export interface EventSink {
+  /** Every event that is not reported through one of the methods below. */
+  event(event: RampartEvent): void;
+  /** A `call` event: a call through the pipeline has ended. Durations in ms. */
+  call(
+    pipeline: string,
+    key: string | undefined,
+    outcome: CallOutcome,
+    duration: number,
+    error: unknown,
+  ): void;
+  /** An `attempt` event: one run of the protected function has ended. */
+  attempt(
+    pipeline: string,
+    key: string | undefined,
+    attempt: number,
+    outcome: AttemptEvent['outcome'],
+    duration: number,
+    error: unknown,
+  ): void;
+  /** A `retry.done` event: a retry policy has finished with a call. */
+  retryDone(
+    pipeline: string,
+    policyName: string,
+    key: string | undefined,
+    attempts: number,
+    succeeded: boolean,
+    error: unknown,
+  ): void;
+  /** A `circuit.call` event: a breaker has counted, ignored or rejected a call. */
+  circuitCall(
+    pipeline: string,
+    policyName: string,
+    key: string | undefined,
+    result: CircuitCallEvent['result'],
+    duration: number,
+    slow: boolean,
+    error: unknown,
+  ): void;
+  /** A `bulkhead.acquired` event: a call took a slot, after waiting `queuedFor` ms. */
+  bulkheadAcquired(pipeline: string, policyName: string, key: string | undefined, queuedFor: number): void;
+}
+
+/** The five per-call events as objects, for listeners (and for reporting a sink's error). */
+export const perCallEvent = {
+  call: (
+    pipeline: string,
+    key: string | undefined,
+    time: number,
+    outcome: CallOutcome,
+    duration: number,
+    error: unknown,
+  ): CallEvent => ({
+    type: 'call',
+    pipeline,
+    policy: 'pipeline',
+    policyName: pipeline,
+    key,
+    time,
+    outcome,
+    duration,
+    error,
+  }),
+  attempt: (
+    pipeline: string,
+    key: string | undefined,
+    time: number,
+    attempt: number,
+    outcome: AttemptEvent['outcome'],
+    duration: number,
+    error: unknown,
+  ): AttemptEvent => ({
+    type: 'attempt',
+    pipeline,
+    policy: 'pipeline',
+    policyName: pipeline,
+    key,
+    time,
+    attempt,
+    outcome,
+    duration,
+    error,
+  }),
+  retryDone: (
+    pipeline: string,
+    policyName: string,
+    key: string | undefined,
+    time: number,
+    attempts: number,
+    succeeded: boolean,
+    error: unknown,
+  ): RetryDoneEvent => ({
+    type: 'retry.done',
+    pipeline,
+    policy: 'retry',
+    policyName,
+    key,
+    time,
+    attempts,
+    succeeded,
+    error,
+  }),
+  circuitCall: (
+    pipeline: string,
+    policyName: string,
+    key: string | undefined,
+    time: number,
+    result: CircuitCallEvent['result'],
+    duration: number,
+    slow: boolean,
+    error: unknown,
+  ): CircuitCallEvent => ({
+    type: 'circuit.call',
+    pipeline,
+    policy: 'circuit_breaker',
+    policyName,
+    key,
+    time,
+    result,
+    duration,
+    slow,
+    error,
+  }),
+  bulkheadAcquired: (
+    pipeline: string,
+    policyName: string,
+    key: string | undefined,
+    time: number,
+    queuedFor: number,
+  ): BulkheadAcquiredEvent => ({
+    type: 'bulkhead.acquired',
+    pipeline,
+    policy: 'bulkhead',
+    policyName,
+    key,
+    time,
+    queuedFor,
+  }),
+};
+
+const SINK_METHODS = ['event', 'call', 'attempt', 'retryDone', 'circuitCall', 'bulkheadAcquired'] as const;
+
+/** Refuses a sink that lacks a method, naming it. */
+export function checkSink(sink: unknown): EventSink {
+  if (typeof sink !== 'object' || sink === null) {
+    throw new TypeError(
+      `attachSink: sink must be an object with ${SINK_METHODS.join(', ')}; got ${sink === null ? 'null' : typeof sink}`,
+    );
+  }
+  for (const method of SINK_METHODS) {
+    if (typeof (sink as Record<string, unknown>)[method] !== 'function') {
+      throw new TypeError(
+        `attachSink: sink.${method} must be a function (a sink has ${SINK_METHODS.join(', ')})`,
+      );
+    }
+  }
+  return sink as EventSink;
+}
+
+type Reports = Pick<
+  PipelineRuntime,
+  'reportCall' | 'reportAttempt' | 'reportRetryDone' | 'reportCircuitCall' | 'reportBulkheadAcquired'
+>;
+
+/**
+ * The report methods of a runtime made by hand (a test driving a policy's `execute`
+ * directly): each builds the event object and hands it to `runtime.emit`.
+ */
+export function reportsThroughEmit(runtime: Pick<PipelineRuntime, 'name' | 'emit'>): Reports {
+  return {
+    reportCall: (key, time, outcome, duration, error) =>
+      runtime.emit(perCallEvent.call(runtime.name, key, time, outcome, duration, error)),
+    reportAttempt: (key, time, attempt, outcome, duration, error) =>
+      runtime.emit(perCallEvent.attempt(runtime.name, key, time, attempt, outcome, duration, error)),
+    reportRetryDone: (policyName, key, time, attempts, succeeded, error) =>
+      runtime.emit(perCallEvent.retryDone(runtime.name, policyName, key, time, attempts, succeeded, error)),
+    reportCircuitCall: (policyName, key, time, result, duration, slow, error) =>
+      runtime.emit(
+        perCallEvent.circuitCall(runtime.name, policyName, key, time, result, duration, slow, error),
+      ),
+    reportBulkheadAcquired: (policyName, key, time, queuedFor) =>
+      runtime.emit(perCallEvent.bulkheadAcquired(runtime.name, policyName, key, time, queuedFor)),
+  };
+}
