@@ -111,6 +111,14 @@ export async function measureScenario(
         // Always batch, with a batch as long as ~200 us (see runsPerSample).
         batch_threshold: Number.POSITIVE_INFINITY,
         batch_samples: batches.get(candidate.name)!,
+        // No full collection before measuring (mitata's default when `gc()` is exposed, as
+        // `pnpm bench` exposes it for the memory scenario): a full GC shrinks V8's young
+        // generation to its minimum, and for the tens of ms that follow every allocation
+        // costs several times its steady-state share of scavenges — a bare `await fn()` reads
+        // 60 ns instead of 37. A service in steady state does not run like that; the
+        // interleaved rounds and the median already spread the garbage of one contender
+        // over all of them.
+        gc: false,
       });
       samples.get(candidate.name)!.push(stats.p50 / (candidate.perRun ?? 1));
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { backoff } from '../backoff/backoff.js';
 import { bulkhead } from '../bulkhead/bulkhead.js';
 import { breakers } from '../circuit-breaker/breakers/specs.js';
 import { circuitBreaker } from '../circuit-breaker/circuit-breaker.js';
@@ -25,7 +26,7 @@ function recordingSink() {
 
 const policies = (clock: TestClock) => [
   circuitBreaker({ breaker: breakers.consecutive(1), openFor: 1_000, clock }),
-  retry({ maxAttempts: 2, backoff: { kind: 'constant', initial: 0 }, clock }),
+  retry({ maxAttempts: 2, backoff: backoff.constant(0), clock }),
   timeout({ after: 100, clock }),
   bulkhead({ limit: 1, queue: 0, clock }),
 ];
