@@ -233,7 +233,7 @@ class Fallback<T> implements FallbackPolicy<T>, Stage {
       if (this.source === 'value') value = this.#value;
       else if (this.source === 'fn') {
         const produced = this.#fn!(error, frame.context);
-        frame.time.reset(); // user code: it may have taken a while
+        frame.newPass(); // user code: it may have taken a while
         if (isThenable(produced)) return this.#serveLater(frame, error, produced);
         value = produced;
       } else {

@@ -128,8 +128,11 @@ export abstract class Frame implements PolicyContext {
   readonly tail: Next<unknown> | undefined;
   /** The signal of the layer outside this row. */
   readonly outerSignal: AbortSignal;
-  /** The clock reading of the current pass (see pass-time.ts); a child frame shares its parent's. */
-  readonly time: PassTime;
+  /**
+   * The clock reading of the current pass (see pass-time.ts); a child frame shares its
+   * parent's. Made on first use: a call that never asks the time makes none.
+   */
+  #time: PassTime | undefined;
   readonly #from: number;
   /** Attempt start time when the attempt is reported (someone listens), else NaN. */
   #attemptStart = Number.NaN;
@@ -140,7 +143,7 @@ export abstract class Frame implements PolicyContext {
    * @param outer - the signal of the layer outside the row
    * @param tail - the layers inside the last policy, when not the plan's own (`runStage`)
    * @param marks - a child frame shares its parent's (they run disjoint stages)
-   * @param time - a child frame made in its parent's pass shares its parent's
+   * @param time - a child frame made in its parent's pass shares its parent's; else undefined
    */
   constructor(
     plan: Plan,
@@ -151,7 +154,7 @@ export abstract class Frame implements PolicyContext {
     outer: AbortSignal,
     tail: Next<unknown> | undefined,
     marks: number[] | undefined,
-    time: PassTime,
+    time: PassTime | undefined,
   ) {
     this.attempt = attempt;
     this.key = key;
@@ -160,7 +163,7 @@ export abstract class Frame implements PolicyContext {
     this.marks = marks;
     this.tail = tail;
     this.outerSignal = outer;
-    this.time = time;
+    this.#time = time;
     this.#from = from;
   }
 
@@ -170,6 +173,17 @@ export abstract class Frame implements PolicyContext {
    */
   now(clock: Clock): number {
     return this.time.now(clock);
+  }
+
+  /** This pass's clock reading (made on first use), for a child frame to share. */
+  get time(): PassTime {
+    this.#time ??= new PassTime();
+    return this.#time;
+  }
+
+  /** A new pass begins, or user code may have taken a while: the next `now` reads the clock. */
+  newPass(): void {
+    this.#time?.reset();
   }
 
   /** The context to hand to user code (the function, a policy that is not a stage, a fallback `fn`). */
@@ -217,13 +231,13 @@ export abstract class Frame implements PolicyContext {
 
   /** The stage at `at`, which answered `PENDING`, lets the call in (later): go on inwards. */
   proceed(at: number): void {
-    this.time.reset();
+    this.newPass();
     this.#enter(at + 1);
   }
 
   /** The stage at `at`, which answered `PENDING`, ends the call (later) with `outcome`. */
   stop(at: number, outcome: Outcome<unknown>): void {
-    this.time.reset();
+    this.newPass();
     this.#exit(at - 1, outcome);
   }
 
@@ -300,19 +314,19 @@ export abstract class Frame implements PolicyContext {
     try {
       result = call.fn(this.context);
     } catch (error) {
-      this.time.reset(); // the function may have run for a while before it threw
+      this.newPass(); // the function may have run for a while before it threw
       this.#settled(at, failed(error));
       return;
     }
     this.invoked(
       (result instanceof Promise ? result : Promise.resolve(result)).then(
         (value) => {
-          this.time.reset();
+          this.newPass();
           this.#settled(at, { ok: true, value });
           return this.afterSettled();
         },
         (error: unknown) => {
-          this.time.reset();
+          this.newPass();
           this.#settled(at, failed(error));
           return this.afterSettled();
         },
@@ -342,12 +356,12 @@ export abstract class Frame implements PolicyContext {
   #await(pending: Promise<Outcome<unknown>>, at: number): void {
     Promise.resolve(pending).then(
       (outcome) => {
-        this.time.reset();
+        this.newPass();
         this.#exit(at - 1, outcome);
       },
       // Layers never reject by contract; one that does fails the call at its layer.
       (error: unknown) => {
-        this.time.reset();
+        this.newPass();
         this.#exit(at - 1, failed(error));
       },
     );
@@ -389,7 +403,7 @@ export class ChainFrame extends Frame {
     const signal = ctx.signal;
     // A chain frame starts a pass of its own: user code (a policy that is not a stage) or a
     // retry after its wait starts it, so no reading of the call's is current.
-    super(plan, from, ctx.attempt, ctx.key, ctx.call, signal, tail, plan.newMarks(), new PassTime());
+    super(plan, from, ctx.attempt, ctx.key, ctx.call, signal, tail, plan.newMarks(), undefined);
     this.signal = signal;
   }
 

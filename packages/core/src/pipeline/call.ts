@@ -1,7 +1,6 @@
 import { isRejection, ResilienceError } from '../errors.js';
 import type { CallOutcome } from '../events/types.js';
 import { Frame, type Invocable, type Plan } from '../internal/frame.js';
-import { PassTime } from '../internal/pass-time.js';
 import { NEVER_ABORTED } from '../internal/signals.js';
 import type { ExecuteOptions, Outcome, PipelineRuntime, PolicyContext } from '../types.js';
 
@@ -42,7 +41,7 @@ export class CallFrame extends Frame implements Invocable {
     options: ExecuteOptions | undefined,
   ) {
     const signal = options?.signal ?? NEVER_ABORTED;
-    super(plan, from, 1, options?.key, undefined, signal, undefined, plan.newMarks(), new PassTime());
+    super(plan, from, 1, options?.key, undefined, signal, undefined, plan.newMarks(), undefined);
     this.signal = signal;
     this.pipeline = pipeline;
     this.idempotent = options?.idempotent !== false;
