@@ -52,13 +52,18 @@ const median = (values: readonly number[]): number => {
 /**
  * Runs per sample, so that a sample lasts about 200 us: the CPU clock ticks in microseconds,
  * and a sample of one slow call (cockatiel's timeout takes ~10 us) would read in whole us.
+ * Timed after a warm-up: the first calls run before the JIT has compiled anything, and a
+ * batch sized from them would be a handful of calls — read in whole microseconds, that
+ * quantises every result to a quarter of a microsecond.
  */
 async function runsPerSample(run: () => unknown): Promise<number> {
+  const warmUntil = process.hrtime.bigint() + 50_000_000n;
+  while (process.hrtime.bigint() < warmUntil) await run();
   const times: number[] = [];
   for (let i = 0; i < 16; i++) {
     const start = process.hrtime.bigint();
-    await run();
-    times.push(Number(process.hrtime.bigint() - start));
+    for (let j = 0; j < 8; j++) await run();
+    times.push(Number(process.hrtime.bigint() - start) / 8);
   }
   const perRun = Math.max(1, median(times));
   // A multiple of mitata's unroll (4), between 4 and its default batch of 4,096.
