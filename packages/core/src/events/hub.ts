@@ -17,9 +17,12 @@ export const reportListenerError: ListenerErrorHandler = (error, event) => {
 export class EventHub {
   #listeners: readonly EventListener[] = [];
   readonly #onError: () => ListenerErrorHandler;
+  readonly #onChange: (() => void) | undefined;
 
-  constructor(onError: () => ListenerErrorHandler = () => reportListenerError) {
+  /** @param onChange - called after a listener is added or removed */
+  constructor(onError: () => ListenerErrorHandler = () => reportListenerError, onChange?: () => void) {
     this.#onError = onError;
+    this.#onChange = onChange;
   }
 
   /** Number of listeners. */
@@ -32,8 +35,10 @@ export class EventHub {
       throw new TypeError(`listener must be a function, got ${typeof listener}`);
     }
     this.#listeners = [...this.#listeners, listener];
+    this.#onChange?.();
     return subscription(() => {
       this.#listeners = this.#listeners.filter((l) => l !== listener);
+      this.#onChange?.();
     });
   }
 

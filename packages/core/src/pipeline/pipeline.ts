@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from '../clock.js';
+import { type Audience, NO_AUDIENCE } from '../events/audience.js';
 import { EventHub, reportListenerError } from '../events/hub.js';
 import { perCallEvent } from '../events/sink.js';
 import type { CallOutcome, EventListener, RampartEvent } from '../events/types.js';
@@ -61,6 +62,10 @@ export class Pipeline implements PipelineRuntime {
   readonly name: string;
   readonly clock: Clock;
   readonly #hub: EventHub;
+  /** Whether this pipeline has listeners of its own (kept current by its hub). */
+  #ownListeners = false;
+  /** Who gets the registry's events (see events/audience.ts). */
+  readonly #audience: Readonly<Audience>;
   readonly #registry: Registry | null;
   #policies: readonly AnyPolicy[];
   /** How a call runs through the policies (see internal/frame.ts); made by the first call. */
@@ -74,7 +79,13 @@ export class Pipeline implements PipelineRuntime {
     this.clock = options.clock ?? systemClock;
     this.#enabled = options.enabled ?? true;
     this.#registry = options.registry ?? null;
-    this.#hub = new EventHub(() => this.#registry?.onListenerError ?? reportListenerError);
+    this.#hub = new EventHub(
+      () => this.#registry?.onListenerError ?? reportListenerError,
+      () => {
+        this.#ownListeners = this.#hub.size > 0;
+      },
+    );
+    this.#audience = this.#registry?.audience ?? NO_AUDIENCE;
     for (const policy of this.#policies) policy.attach?.(this);
   }
 
@@ -98,7 +109,7 @@ export class Pipeline implements PipelineRuntime {
   }
 
   get listening(): boolean {
-    return this.#hub.size > 0 || this.#registry?.listening === true;
+    return this.#ownListeners || this.#audience.listening;
   }
 
   /** Listens to this pipeline's events. */
@@ -113,7 +124,7 @@ export class Pipeline implements PipelineRuntime {
 
   /** Whether a listener wants the per-call events as objects (sinks take them as arguments). */
   get #objectsWanted(): boolean {
-    return this.#hub.size > 0 || this.#registry?.hasListeners === true;
+    return this.#ownListeners || this.#audience.listeners;
   }
 
   /** Hands a per-call event object to the listeners only: the sinks have had it as arguments. */
@@ -130,13 +141,13 @@ export class Pipeline implements PipelineRuntime {
     error: unknown,
   ): void {
     if (this.#objectsWanted) this.#notify(perCallEvent.call(this.name, key, time, outcome, duration, error));
-    const registry = this.#registry;
-    if (registry === null) return;
-    for (const sink of registry.sinks) {
+    const sinks = this.#audience.sinks;
+    for (let i = 0; i < sinks.length; i++) {
+      const sink = sinks[i]!;
       try {
         sink.call(this.name, key, outcome, duration, error);
       } catch (thrown) {
-        registry.sinkFailed(thrown, perCallEvent.call(this.name, key, time, outcome, duration, error));
+        this.#registry!.sinkFailed(thrown, perCallEvent.call(this.name, key, time, outcome, duration, error));
       }
     }
   }
@@ -152,13 +163,16 @@ export class Pipeline implements PipelineRuntime {
     const name = this.name;
     if (this.#objectsWanted)
       this.#notify(perCallEvent.attempt(name, key, time, attempt, outcome, duration, error));
-    const registry = this.#registry;
-    if (registry === null) return;
-    for (const sink of registry.sinks) {
+    const sinks = this.#audience.sinks;
+    for (let i = 0; i < sinks.length; i++) {
+      const sink = sinks[i]!;
       try {
         sink.attempt(name, key, attempt, outcome, duration, error);
       } catch (thrown) {
-        registry.sinkFailed(thrown, perCallEvent.attempt(name, key, time, attempt, outcome, duration, error));
+        this.#registry!.sinkFailed(
+          thrown,
+          perCallEvent.attempt(name, key, time, attempt, outcome, duration, error),
+        );
       }
     }
   }
@@ -174,13 +188,13 @@ export class Pipeline implements PipelineRuntime {
     const name = this.name;
     const event = perCallEvent.retryDone;
     if (this.#objectsWanted) this.#notify(event(name, policyName, key, time, attempts, succeeded, error));
-    const registry = this.#registry;
-    if (registry === null) return;
-    for (const sink of registry.sinks) {
+    const sinks = this.#audience.sinks;
+    for (let i = 0; i < sinks.length; i++) {
+      const sink = sinks[i]!;
       try {
         sink.retryDone(name, policyName, key, attempts, succeeded, error);
       } catch (thrown) {
-        registry.sinkFailed(thrown, event(name, policyName, key, time, attempts, succeeded, error));
+        this.#registry!.sinkFailed(thrown, event(name, policyName, key, time, attempts, succeeded, error));
       }
     }
   }
@@ -197,13 +211,13 @@ export class Pipeline implements PipelineRuntime {
     const name = this.name;
     const event = perCallEvent.circuitCall;
     if (this.#objectsWanted) this.#notify(event(name, policyName, key, time, result, duration, slow, error));
-    const registry = this.#registry;
-    if (registry === null) return;
-    for (const sink of registry.sinks) {
+    const sinks = this.#audience.sinks;
+    for (let i = 0; i < sinks.length; i++) {
+      const sink = sinks[i]!;
       try {
         sink.circuitCall(name, policyName, key, result, duration, slow, error);
       } catch (thrown) {
-        registry.sinkFailed(thrown, event(name, policyName, key, time, result, duration, slow, error));
+        this.#registry!.sinkFailed(thrown, event(name, policyName, key, time, result, duration, slow, error));
       }
     }
   }
@@ -212,13 +226,13 @@ export class Pipeline implements PipelineRuntime {
     const name = this.name;
     const event = perCallEvent.bulkheadAcquired;
     if (this.#objectsWanted) this.#notify(event(name, policyName, key, time, queuedFor));
-    const registry = this.#registry;
-    if (registry === null) return;
-    for (const sink of registry.sinks) {
+    const sinks = this.#audience.sinks;
+    for (let i = 0; i < sinks.length; i++) {
+      const sink = sinks[i]!;
       try {
         sink.bulkheadAcquired(name, policyName, key, queuedFor);
       } catch (thrown) {
-        registry.sinkFailed(thrown, event(name, policyName, key, time, queuedFor));
+        this.#registry!.sinkFailed(thrown, event(name, policyName, key, time, queuedFor));
       }
     }
   }

@@ -1,3 +1,4 @@
+import { Audience } from '../events/audience.js';
 import { EventHub, type ListenerErrorHandler, reportListenerError } from '../events/hub.js';
 import { checkSink, type EventSink } from '../events/sink.js';
 import type { EventListener, RampartEvent } from '../events/types.js';
@@ -42,7 +43,10 @@ export class Registry implements Iterable<Pipeline> {
       throw new TypeError('onListenerError must be a function');
     }
     this.onListenerError = options.onListenerError ?? reportListenerError;
-    this.#hub = new EventHub(() => this.onListenerError);
+    this.#hub = new EventHub(
+      () => this.onListenerError,
+      () => this.#updateAudience(),
+    );
   }
 
   /** Creates a pipeline and registers it under `name`. */
@@ -98,17 +102,17 @@ export class Registry implements Iterable<Pipeline> {
 
   /** True when a registry-wide listener or sink exists: events are worth building. */
   get listening(): boolean {
-    return this.#hub.size > 0 || this.#sinks.length > 0;
+    return this.audience.listening;
   }
 
-  /** @internal True when a registry-wide listener (not a sink) exists. */
-  get hasListeners(): boolean {
-    return this.#hub.size > 0;
-  }
+  /** @internal Who gets the events now: read by the registry's pipelines on every call. */
+  readonly audience = new Audience();
 
-  /** @internal The attached sinks (a list replaced, never changed, on attach and detach). */
-  get sinks(): readonly EventSink[] {
-    return this.#sinks;
+  #updateAudience(): void {
+    const audience = this.audience;
+    audience.listeners = this.#hub.size > 0;
+    audience.sinks = this.#sinks;
+    audience.listening = audience.listeners || this.#sinks.length > 0;
   }
 
   /** Listens to the events of every pipeline in this registry, present and future. */
@@ -123,8 +127,10 @@ export class Registry implements Iterable<Pipeline> {
   attachSink(sink: EventSink): Subscription {
     const checked = checkSink(sink);
     this.#sinks = [...this.#sinks, checked];
+    this.#updateAudience();
     return subscription(() => {
       this.#sinks = this.#sinks.filter((s) => s !== checked);
+      this.#updateAudience();
     });
   }
 
