@@ -55,6 +55,35 @@ describe('pipeline', () => {
     });
   });
 
+  it('listening follows listeners and sinks as they come and go, on the pipeline and its registry', () => {
+    const registry = new Registry();
+    const early = registry.pipeline('early', []);
+    const alone = pipeline('alone', [], { registry: null });
+    expect([early.listening, registry.listening, alone.listening]).toEqual([false, false, false]);
+    const onRegistry = registry.on(() => {});
+    const late = registry.pipeline('late', []);
+    expect([early.listening, late.listening, registry.listening]).toEqual([true, true, true]);
+    registry.remove('early'); // a removed pipeline still reports to the registry it was made in
+    expect(early.listening).toBe(true);
+    onRegistry.dispose();
+    expect([early.listening, late.listening, registry.listening]).toEqual([false, false, false]);
+    const nop = () => {};
+    const sink = registry.attachSink({
+      event: nop,
+      call: nop,
+      attempt: nop,
+      retryDone: nop,
+      circuitCall: nop,
+      bulkheadAcquired: nop,
+    });
+    expect([late.listening, registry.listening]).toEqual([true, true]);
+    sink.dispose();
+    const own = alone.on(() => {});
+    expect([alone.listening, late.listening]).toEqual([true, false]);
+    own.dispose();
+    expect(alone.listening).toBe(false);
+  });
+
   it('a throwing listener never breaks the call and is reported', async () => {
     const onListenerError = vi.fn();
     const registry = new Registry({ onListenerError });
