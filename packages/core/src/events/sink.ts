@@ -20,8 +20,10 @@ import type {
 /**
  * A metrics adapter's view of a registry's events (`registry.attachSink(sink)`): the five
  * events that every call makes come as arguments, without an event object; every other
- * event comes to `event`. A sink sees each event exactly once, one way or the other. What
- * a sink throws is reported like a listener's error and never reaches the call.
+ * event comes to `event`. A sink sees each event exactly once, one way or the other — but
+ * for `bulkhead.acquired` of a call that took a free slot at once (`queuedFor` 0): the
+ * common case, which says nothing the bulkhead's live state does not. What a sink throws is
+ * reported like a listener's error and never reaches the call.
  */
 export interface EventSink {
   /** Every event that is not reported through one of the methods below. */
@@ -62,7 +64,7 @@ export interface EventSink {
     slow: boolean,
     error: unknown,
   ): void;
-  /** A `bulkhead.acquired` event: a call took a slot, after waiting `queuedFor` ms. */
+  /** A `bulkhead.acquired` event: a call took a slot after waiting `queuedFor` (> 0) ms. */
   bulkheadAcquired(pipeline: string, policyName: string, key: string | undefined, queuedFor: number): void;
 }
 

@@ -175,6 +175,11 @@ export abstract class Frame implements PolicyContext {
     return this.time.now(clock);
   }
 
+  /** `clock.now()` if this pass has read it already, else NaN: for a stage that can do without. */
+  peekNow(clock: Clock): number {
+    return this.#time === undefined ? Number.NaN : this.#time.peek(clock);
+  }
+
   /** This pass's clock reading (made on first use), for a child frame to share. */
   get time(): PassTime {
     this.#time ??= new PassTime();

@@ -30,6 +30,11 @@ export class PassTime {
     return this.#time;
   }
 
+  /** The reading of this pass if `clock` has been read in it, else NaN (reads nothing). */
+  peek(clock: Clock): number {
+    return this.#clock === clock ? this.#time : Number.NaN;
+  }
+
   /** A new pass begins (or time may have passed): the next `now` reads the clock again. */
   reset(): void {
     this.#clock = undefined;

@@ -226,6 +226,7 @@ export class Pipeline implements PipelineRuntime {
     const name = this.name;
     const event = perCallEvent.bulkheadAcquired;
     if (this.#objectsWanted) this.#notify(event(name, policyName, key, time, queuedFor));
+    if (queuedFor === 0) return; // sinks hear only of calls that waited (see EventSink)
     const sinks = this.#audience.sinks;
     for (let i = 0; i < sinks.length; i++) {
       const sink = sinks[i]!;

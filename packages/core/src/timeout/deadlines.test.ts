@@ -8,13 +8,20 @@ interface Entry extends DeadlineEntry<Entry> {
   readonly id: string;
 }
 
-const entry = (id: string): Entry => ({ id, deadline: 0, prev: undefined, next: undefined, queued: false });
+const entry = (id: string, after = 0): Entry => ({
+  id,
+  after,
+  deadline: 0,
+  prev: undefined,
+  next: undefined,
+  queued: false,
+});
 
 function setup(clock: Clock = new TestClock()) {
   const expired: { id: string; at: number }[] = [];
   const queue = new DeadlineQueue<Entry>(clock, (e) => expired.push({ id: e.id, at: clock.now() }));
   const add = (id: string, after: number): Entry => {
-    const e = entry(id);
+    const e = entry(id, after);
     const now = clock.now();
     e.deadline = now + after;
     queue.add(e, now);
@@ -126,6 +133,80 @@ describe('DeadlineQueue', () => {
             await clock.advance(o.ms);
           }
           expect(clock.pendingTimers).toBe(live.some((e) => e.queued) ? 1 : 0);
+        }
+        expect(expired).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('an entry alone whose start was not read costs no clock read and expires after its `after`', async () => {
+    let reads = 0;
+    const clock = new TestClock(1_000);
+    const counting: Clock = {
+      now: () => {
+        reads++;
+        return clock.now();
+      },
+      setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
+      clearTimeout: (handle) => clock.clearTimeout(handle),
+    };
+    const expired: string[] = [];
+    const queue = new DeadlineQueue<Entry>(counting, (e) => expired.push(`${e.id}@${clock.now()}`));
+    const lone = entry('lone', 100);
+    lone.deadline = Number.NaN;
+    queue.add(lone, Number.NaN);
+    expect(reads).toBe(0);
+    expect(clock.pendingTimers).toBe(1);
+    queue.remove(lone); // ends first: the timer goes with it
+    expect(clock.pendingTimers).toBe(0);
+    const a = entry('a', 100);
+    a.deadline = Number.NaN;
+    queue.add(a, Number.NaN);
+    await clock.advance(10);
+    const b = entry('b', 100);
+    b.deadline = Number.NaN;
+    queue.add(b, Number.NaN); // not alone: the queue reads the clock for b
+    expect(reads).toBe(1);
+    expect(b.deadline).toBe(1_110);
+    await clock.advance(90);
+    expect(expired).toEqual(['a@1100']);
+    await clock.advance(10);
+    expect(expired).toEqual(['a@1100', 'b@1110']);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('matches a model with one `after` (as a timeout policy has) when lone entries are not timed', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('add' as const), timed: fc.boolean() }),
+      fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 80 }) }),
+    );
+    return fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 100 }), fc.array(op, { maxLength: 60 }), async (after, ops) => {
+        const clock = new TestClock();
+        const expired: { id: string; at: number }[] = [];
+        const queue = new DeadlineQueue<Entry>(clock, (e) => expired.push({ id: e.id, at: clock.now() }));
+        const live: { e: Entry; due: number }[] = [];
+        const expected: { id: string; at: number }[] = [];
+        let n = 0;
+        for (const o of ops) {
+          if (o.kind === 'add') {
+            const e = entry(`e${n++}`, after);
+            const now = o.timed ? clock.now() : Number.NaN;
+            e.deadline = now + after;
+            live.push({ e, due: clock.now() + after });
+            queue.add(e, now);
+          } else if (o.kind === 'remove' && live.length > 0) {
+            const [item] = live.splice(o.pick % live.length, 1);
+            if (item?.e.queued) queue.remove(item.e);
+          } else if (o.kind === 'advance') {
+            const until = clock.now() + o.ms;
+            const due = live.filter((x) => x.e.queued && x.due <= until);
+            for (const x of due) expected.push({ id: x.e.id, at: x.due });
+            await clock.advance(o.ms);
+          }
+          expect(clock.pendingTimers).toBe(live.some((x) => x.e.queued) ? 1 : 0);
         }
         expect(expired).toEqual(expected);
       }),

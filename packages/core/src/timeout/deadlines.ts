@@ -2,8 +2,13 @@ import type { Clock, TimerHandle } from '../clock.js';
 
 /** A call waiting for its deadline: the queue links its entries through these fields. */
 export interface DeadlineEntry<E extends DeadlineEntry<E>> {
-  /** When the entry expires (clock time, ms). */
+  /**
+   * When the entry expires (clock time, ms), or NaN when its start time was not read: the
+   * queue then reads the clock itself, unless the entry is alone (see `add`).
+   */
   deadline: number;
+  /** How long after its start the entry expires (ms). */
+  readonly after: number;
   prev: E | undefined;
   next: E | undefined;
   /** True while the entry is in a queue: makes `remove` safe to call twice. */
@@ -21,6 +26,13 @@ export interface DeadlineEntry<E extends DeadlineEntry<E>> {
  *
  * Every deadline is honoured at its own time (as exactly as the clock's timers are), not
  * rounded to a granularity.
+ *
+ * An entry that arrives at an empty queue needs no clock reading: the timer is armed for its
+ * `after`, and its deadline is whenever that timer fires. (A call that runs alone in an
+ * unobserved pipeline would otherwise read the clock for nothing: ~40 ns, a sixth of what
+ * the timeout costs it.) Such an entry stays at the head — later entries of the same policy
+ * expire no earlier, since a policy that lowers its `after` starts a new queue — so the timer
+ * armed for it is the queue's. Entries that arrive while others wait read the clock.
  */
 export class DeadlineQueue<E extends DeadlineEntry<E>> {
   readonly #clock: Clock;
@@ -49,9 +61,24 @@ export class DeadlineQueue<E extends DeadlineEntry<E>> {
     return this.#head?.deadline;
   }
 
-  /** Adds `entry`, which expires at `entry.deadline`; `now` is the clock's time. */
+  /**
+   * Adds `entry`, which expires at `entry.deadline`; `now` is the clock's time, or NaN when
+   * the caller did not read it (then `entry.deadline` is NaN too).
+   */
   add(entry: E, now: number): void {
     entry.queued = true;
+    if (Number.isNaN(now)) {
+      if (this.#head === undefined && !this.#firing) {
+        this.#head = entry;
+        this.#tail = entry;
+        entry.prev = undefined;
+        entry.next = undefined;
+        this.#armAlone(entry.after);
+        return;
+      }
+      now = this.#clock.now();
+      entry.deadline = now + entry.after;
+    }
     const deadline = entry.deadline;
     // Walk back from the tail past later deadlines (none, unless `after` was lowered).
     let before = this.#tail;
@@ -84,6 +111,13 @@ export class DeadlineQueue<E extends DeadlineEntry<E>> {
     return true;
   }
 
+  /** Arms the timer for an entry alone in the queue whose start was not read: `after` from now. */
+  #armAlone(after: number): void {
+    // No later entry can expire before this one (see the class comment): never re-armed for one.
+    this.#timerAt = Number.NEGATIVE_INFINITY;
+    this.#timer = this.#clock.setTimeout(this.#onTimer, after);
+  }
+
   #arm(now: number): void {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     const deadline = this.#head!.deadline;
@@ -103,7 +137,12 @@ export class DeadlineQueue<E extends DeadlineEntry<E>> {
     const now = this.#clock.now();
     this.#firing = true;
     try {
-      for (let entry = this.#head; entry !== undefined && entry.deadline <= now; entry = this.#head) {
+      // An entry whose start was not read is due: the timer that fired was armed for it.
+      for (
+        let entry = this.#head;
+        entry !== undefined && (entry.deadline <= now || Number.isNaN(entry.deadline));
+        entry = this.#head
+      ) {
         this.remove(entry);
         this.#expire(entry);
       }

@@ -125,6 +125,23 @@ describe('timeout', () => {
     expect(await long).toBe(1_000);
   });
 
+  it('unobserved (a lone call reads no clock), lowered and raised limits still hold for every call', async () => {
+    const clock = new TestClock();
+    const policy = timeout({ after: 1_000, clock });
+    const p = new Registry().pipeline('t', [policy], { clock });
+    const hang = () => p.execute(() => new Promise(() => {})).catch(() => clock.now());
+    const a = hang(); // alone in the policy's queue: armed for 1,000 without reading the clock
+    policy.configure({ after: 10 });
+    const b = hang(); // a shorter limit: a queue of its own, so it is not stuck behind a
+    policy.configure({ after: 500 });
+    const c = hang(); // a longer one joins b's queue
+    await clock.advance(200);
+    const d = hang(); // 200 + 500
+    await clock.advance(1_000);
+    expect(await Promise.all([a, b, c, d])).toEqual([1_000, 10, 500, 700]);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('a signal that is never read is never made, and reading it late still tells the truth', async () => {
     const { clock, p } = setup({ after: 100 });
     const Original = globalThis.AbortController;

@@ -78,6 +78,9 @@ class Timeout implements TimeoutPolicy, Stage {
       options.strategy === undefined
         ? this.#strategy
         : checkOneOf(WHERE, 'strategy', options.strategy, TIMEOUT_STRATEGIES);
+    // A queue's deadlines must come in order (see deadlines.ts): with a shorter `after`, calls
+    // from now on would expire before the ones waiting, so they start a queue of their own.
+    if (after < this.#after) this.#deadlines = undefined;
     this.#after = after;
     this.#strategy = strategy;
   }
@@ -93,9 +96,11 @@ class Timeout implements TimeoutPolicy, Stage {
   enter(frame: Frame, at: number): typeof PENDING {
     const outer = frame.signal;
     const inner = new TimeoutFrame(this, frame, at, this.#after, this.#strategy === 'aggressive', outer);
-    const now = frame.now(this.#clock);
+    // The time if this pass has it already; alone in its queue, a call needs none (deadlines.ts).
+    const now = frame.peekNow(this.#clock);
     inner.deadline = now + inner.after;
     this.#deadlines ??= new DeadlineQueue(this.#clock, expire);
+    inner.queue = this.#deadlines;
     this.#deadlines.add(inner, now);
     if (outer !== NEVER_ABORTED && !outer.aborted) {
       inner.onOuterAbort = () => inner.outerAborted();
@@ -110,9 +115,9 @@ class Timeout implements TimeoutPolicy, Stage {
     return outcome;
   }
 
-  /** @internal The call has ended (or timed out): its deadline leaves the queue. */
+  /** @internal The call has ended (or timed out): its deadline leaves its queue. */
   release(frame: TimeoutFrame): void {
-    this.#deadlines?.remove(frame);
+    frame.queue?.remove(frame);
   }
 
   /** @internal */
@@ -160,6 +165,8 @@ class TimeoutFrame extends Frame implements DeadlineEntry<TimeoutFrame> {
   timedOut = false;
   settled = false;
   onOuterAbort: (() => void) | undefined = undefined;
+  /** The deadline queue the call waits in (a re-tuned policy may have started another since). */
+  queue: DeadlineQueue<TimeoutFrame> | undefined = undefined;
   readonly policy: Timeout;
   /** The frame the timeout runs in, and the timeout's index there. */
   readonly parent: Frame;
