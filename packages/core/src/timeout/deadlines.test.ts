@@ -183,33 +183,37 @@ describe('DeadlineQueue', () => {
       fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 80 }) }),
     );
     return fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 100 }), fc.array(op, { maxLength: 60 }), async (after, ops) => {
-        const clock = new TestClock();
-        const expired: { id: string; at: number }[] = [];
-        const queue = new DeadlineQueue<Entry>(clock, (e) => expired.push({ id: e.id, at: clock.now() }));
-        const live: { e: Entry; due: number }[] = [];
-        const expected: { id: string; at: number }[] = [];
-        let n = 0;
-        for (const o of ops) {
-          if (o.kind === 'add') {
-            const e = entry(`e${n++}`, after);
-            const now = o.timed ? clock.now() : Number.NaN;
-            e.deadline = now + after;
-            live.push({ e, due: clock.now() + after });
-            queue.add(e, now);
-          } else if (o.kind === 'remove' && live.length > 0) {
-            const [item] = live.splice(o.pick % live.length, 1);
-            if (item?.e.queued) queue.remove(item.e);
-          } else if (o.kind === 'advance') {
-            const until = clock.now() + o.ms;
-            const due = live.filter((x) => x.e.queued && x.due <= until);
-            for (const x of due) expected.push({ id: x.e.id, at: x.due });
-            await clock.advance(o.ms);
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 100 }),
+        fc.array(op, { maxLength: 60 }),
+        async (after, ops) => {
+          const clock = new TestClock();
+          const expired: { id: string; at: number }[] = [];
+          const queue = new DeadlineQueue<Entry>(clock, (e) => expired.push({ id: e.id, at: clock.now() }));
+          const live: { e: Entry; due: number }[] = [];
+          const expected: { id: string; at: number }[] = [];
+          let n = 0;
+          for (const o of ops) {
+            if (o.kind === 'add') {
+              const e = entry(`e${n++}`, after);
+              const now = o.timed ? clock.now() : Number.NaN;
+              e.deadline = now + after;
+              live.push({ e, due: clock.now() + after });
+              queue.add(e, now);
+            } else if (o.kind === 'remove' && live.length > 0) {
+              const [item] = live.splice(o.pick % live.length, 1);
+              if (item?.e.queued) queue.remove(item.e);
+            } else if (o.kind === 'advance') {
+              const until = clock.now() + o.ms;
+              const due = live.filter((x) => x.e.queued && x.due <= until);
+              for (const x of due) expected.push({ id: x.e.id, at: x.due });
+              await clock.advance(o.ms);
+            }
+            expect(clock.pendingTimers).toBe(live.some((x) => x.e.queued) ? 1 : 0);
           }
-          expect(clock.pendingTimers).toBe(live.some((x) => x.e.queued) ? 1 : 0);
-        }
-        expect(expired).toEqual(expected);
-      }),
+          expect(expired).toEqual(expected);
+        },
+      ),
       { numRuns: 300 },
     );
   });

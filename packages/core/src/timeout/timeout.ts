@@ -196,7 +196,7 @@ class TimeoutFrame extends Frame implements DeadlineEntry<TimeoutFrame> {
       outer,
       parent.tail,
       parent.marks,
-      parent.time,
+      parent,
     );
     this.policy = policy;
     this.parent = parent;
