@@ -140,14 +140,16 @@ export class Pipeline implements PipelineRuntime {
     duration: number,
     error: unknown,
   ): void {
-    if (this.#objectsWanted) this.#notify(perCallEvent.call(this.name, key, time, outcome, duration, error));
+    const name = this.name;
+    const event = perCallEvent.call;
+    if (this.#objectsWanted) this.#notify(event(name, key, time, outcome, duration, error));
     const sinks = this.#audience.sinks;
     for (let i = 0; i < sinks.length; i++) {
       const sink = sinks[i]!;
       try {
-        sink.call(this.name, key, outcome, duration, error);
+        sink.call(name, key, outcome, duration, error);
       } catch (thrown) {
-        this.#registry!.sinkFailed(thrown, perCallEvent.call(this.name, key, time, outcome, duration, error));
+        this.#registry!.sinkFailed(thrown, event(name, key, time, outcome, duration, error));
       }
     }
   }
@@ -161,18 +163,15 @@ export class Pipeline implements PipelineRuntime {
     error: unknown,
   ): void {
     const name = this.name;
-    if (this.#objectsWanted)
-      this.#notify(perCallEvent.attempt(name, key, time, attempt, outcome, duration, error));
+    const event = perCallEvent.attempt;
+    if (this.#objectsWanted) this.#notify(event(name, key, time, attempt, outcome, duration, error));
     const sinks = this.#audience.sinks;
     for (let i = 0; i < sinks.length; i++) {
       const sink = sinks[i]!;
       try {
         sink.attempt(name, key, attempt, outcome, duration, error);
       } catch (thrown) {
-        this.#registry!.sinkFailed(
-          thrown,
-          perCallEvent.attempt(name, key, time, attempt, outcome, duration, error),
-        );
+        this.#registry!.sinkFailed(thrown, event(name, key, time, attempt, outcome, duration, error));
       }
     }
   }
