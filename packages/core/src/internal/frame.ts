@@ -265,7 +265,7 @@ export abstract class Frame implements PolicyContext {
 
   /**
    * The child frame that the stage at `at` runs the inner layers in has ended, in the pass
-   * this frame is in (the child shares its `time`): the exits outside it run now.
+   * this frame is in (the child shares its clock reading): the exits outside it run now.
    */
   childFinished(at: number, outcome: Outcome<unknown>): void {
     this.#exit(at - 1, outcome);
