@@ -90,10 +90,30 @@ async function verify(scenario: Scenario): Promise<void> {
   }
 }
 
+/** A seeded shuffle (mulberry32): the same orders in every run, without a favourite. */
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
 /**
- * Measures every candidate in interleaved rounds (the order rotates each round, so that
- * drift of the machine — JIT, GC, a neighbour's load — spreads over all of them) and
- * returns each one's median over rounds of mitata's per-iteration p50, in ns per call.
+ * Measures every candidate in interleaved rounds, each round in its own shuffled order, so
+ * that drift of the machine — JIT, GC, a neighbour's load, the garbage one contender leaves
+ * for the next — spreads over all of them (a rotating order would always put the same
+ * contender after the same one), and returns each one's median over rounds of mitata's
+ * per-iteration p50, in ns per call.
  */
 export async function measureScenario(
   scenario: Scenario,
@@ -105,9 +125,7 @@ export async function measureScenario(
     batches.set(candidate.name, await runsPerSample(candidate.run));
   const samples = new Map<string, number[]>(scenario.candidates.map((c) => [c.name, []]));
   for (let round = 0; round < options.rounds; round++) {
-    const order = scenario.candidates.map(
-      (_, i) => scenario.candidates[(i + round) % scenario.candidates.length]!,
-    );
+    const order = shuffled(scenario.candidates, round + 1);
     for (const candidate of order) {
       const stats = await measure(candidate.run, {
         min_cpu_time: options.cpuTimeMs * 1e6,

@@ -39,7 +39,7 @@ export function renderMarkdown({ results, fleet, checks, quick, scenarios, profi
     '',
     'rampart against [cockatiel](https://github.com/connor4312/cockatiel) and',
     '[opossum](https://github.com/nodeshift/opossum), measured in one process, in interleaved rounds',
-    '(each round measures every contender once, in rotating order), reporting the median over rounds',
+    '(each round measures every contender once, in a shuffled order), reporting the median over rounds',
     "of mitata's per-call p50. The protected function resolves at once, so what is measured is the",
     "policies' own overhead. Ratios are what matter: they are measured side by side in one run.",
     'Times are CPU time of the benchmark process (user + system, all threads, so garbage',
