@@ -112,8 +112,14 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
  * Measures every candidate in interleaved rounds, each round in its own shuffled order, so
  * that drift of the machine — JIT, GC, a neighbour's load, the garbage one contender leaves
  * for the next — spreads over all of them (a rotating order would always put the same
- * contender after the same one), and returns each one's median over rounds of mitata's
- * per-iteration p50, in ns per call.
+ * contender after the same one), and returns each one's median over rounds of the mean
+ * time per call in that round, in ns.
+ *
+ * The mean, not mitata's p50: a sample is ~200 us, and a contender that allocates gets a
+ * young-generation collection every few samples — in more than half of them or fewer,
+ * depending on how large V8 has grown the young generation in this process. The p50 then
+ * counts the collections in one run and leaves them out in the next (the same code read
+ * 640 or 800 ns). The mean charges every contender its garbage, every run.
  */
 export async function measureScenario(
   scenario: Scenario,
@@ -143,7 +149,7 @@ export async function measureScenario(
         // over all of them.
         gc: false,
       });
-      samples.get(candidate.name)!.push(stats.p50 / (candidate.perRun ?? 1));
+      samples.get(candidate.name)!.push(stats.avg / (candidate.perRun ?? 1));
     }
   }
   return new Map([...samples].map(([name, values]) => [name, median(values)]));
