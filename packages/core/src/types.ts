@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import type { CallOutcome, RampartEvent } from './events/types.js';
+import type { AttemptEvent, CallOutcome, CircuitCallEvent, RampartEvent } from './events/types.js';
 
 /**
  * The result of one layer of a pipeline. Inside a pipeline, outcomes are values, not
@@ -126,7 +126,7 @@ export interface PipelineRuntime {
     key: string | undefined,
     time: number,
     attempt: number,
-    outcome: 'success' | 'failure',
+    outcome: AttemptEvent['outcome'],
     duration: number,
     error: unknown,
   ): void;
@@ -144,7 +144,7 @@ export interface PipelineRuntime {
     policyName: string,
     key: string | undefined,
     time: number,
-    result: 'success' | 'failure' | 'ignored' | 'rejected',
+    result: CircuitCallEvent['result'],
     duration: number,
     slow: boolean,
     error: unknown,

@@ -1,5 +1,5 @@
 import type { Attributes, BatchObservableResult, ObservableCounter } from '@opentelemetry/api';
-import type { CallOutcome, CircuitCallEvent, RampartEvent } from '@rampart/core';
+import type { AttemptEvent, CallOutcome, CircuitCallEvent, RampartEvent } from '@rampart/core';
 import {
   ATTEMPT_BUCKETS,
   ATTR_ATTEMPT,
@@ -132,7 +132,7 @@ export class EventRecorder {
     pipeline: string,
     _key: string | undefined,
     attempt: number,
-    outcome: 'success' | 'failure',
+    outcome: AttemptEvent['outcome'],
     duration: number,
     error: unknown,
   ): void {

@@ -2,7 +2,13 @@ import { type Clock, systemClock } from '../clock.js';
 import { type Audience, NO_AUDIENCE } from '../events/audience.js';
 import { EventHub, reportListenerError } from '../events/hub.js';
 import { perCallEvent } from '../events/sink.js';
-import type { CallOutcome, EventListener, RampartEvent } from '../events/types.js';
+import type {
+  AttemptEvent,
+  CallOutcome,
+  CircuitCallEvent,
+  EventListener,
+  RampartEvent,
+} from '../events/types.js';
 import { Plan } from '../internal/frame.js';
 import { checkBoolean, checkObject } from '../internal/validate.js';
 import type { AnyPolicy, CallContext, ExecuteOptions, PipelineRuntime, Subscription } from '../types.js';
@@ -158,7 +164,7 @@ export class Pipeline implements PipelineRuntime {
     key: string | undefined,
     time: number,
     attempt: number,
-    outcome: 'success' | 'failure',
+    outcome: AttemptEvent['outcome'],
     duration: number,
     error: unknown,
   ): void {
@@ -202,7 +208,7 @@ export class Pipeline implements PipelineRuntime {
     policyName: string,
     key: string | undefined,
     time: number,
-    result: 'success' | 'failure' | 'ignored' | 'rejected',
+    result: CircuitCallEvent['result'],
     duration: number,
     slow: boolean,
     error: unknown,
