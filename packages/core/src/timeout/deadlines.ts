@@ -56,7 +56,7 @@ export class DeadlineQueue<E extends DeadlineEntry<E>> {
     return this.#timer !== undefined;
   }
 
-  /** The earliest deadline, or undefined when empty. */
+  /** The earliest deadline (NaN for an entry alone whose start was not read), or undefined when empty. */
   get next(): number | undefined {
     return this.#head?.deadline;
   }
