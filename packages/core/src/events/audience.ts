@@ -9,8 +9,11 @@ import type { EventSink } from './sink.js';
 export class Audience {
   /** A registry-wide listener exists: the per-call events are wanted as objects too. */
   listeners = false;
-  /** The attached sinks (a list replaced, never changed, on attach and detach). */
-  sinks: readonly EventSink[] = [];
+  /**
+   * The attached sinks as one (see `fanOut`), or undefined when there is none: a call's
+   * report is then one guarded method call, with no list to walk.
+   */
+  sink: EventSink | undefined = undefined;
   /** Anyone at all: events are worth building. */
   listening = false;
 }

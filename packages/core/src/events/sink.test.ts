@@ -126,6 +126,49 @@ describe('event sinks', () => {
     ]);
   });
 
+  it('with several sinks, each hears every event and what each throws is reported', async () => {
+    const reported: [unknown, string][] = [];
+    const registry = new Registry({ onListenerError: (error, event) => reported.push([error, event.type]) });
+    const first = new Error('first sink bug');
+    const third = new Error('third sink bug');
+    const throwing = (error: Error): EventSink => ({
+      ...recordingSink().sink,
+      call: () => {
+        throw error;
+      },
+    });
+    // A class instance: the fan-out must call its methods with the sink as `this`.
+    class CountingSink {
+      calls = 0;
+      event() {}
+      call() {
+        this.calls++;
+      }
+      attempt() {}
+      retryDone() {}
+      circuitCall() {}
+      bulkheadAcquired() {}
+    }
+    const counting = new CountingSink();
+    const { sink, got } = recordingSink();
+    registry.attachSink(throwing(first));
+    registry.attachSink(counting);
+    const detach = registry.attachSink(throwing(third));
+    registry.attachSink(sink);
+    const p = registry.pipeline('db', []);
+    await expect(p.execute(async () => 'ok')).resolves.toBe('ok');
+    expect(counting.calls).toBe(1);
+    expect(got.map((g) => g[0])).toEqual(['attempt', 'call']);
+    expect(reported).toEqual([
+      [first, 'call'],
+      [third, 'call'],
+    ]);
+    detach.dispose();
+    await p.execute(async () => 'ok');
+    expect(counting.calls).toBe(2);
+    expect(reported).toHaveLength(3);
+  });
+
   it('detach with dispose(); a sink missing a method is refused, naming it', async () => {
     const registry = new Registry();
     const { sink, got } = recordingSink();

@@ -167,6 +167,37 @@ export const perCallEvent = {
 
 const SINK_METHODS = ['event', 'call', 'attempt', 'retryDone', 'circuitCall', 'bulkheadAcquired'] as const;
 
+/** What several sinks threw for one event, gathered so that each is reported with that event. */
+export class SinkFailures {
+  constructor(readonly errors: readonly unknown[]) {}
+}
+
+type SinkMethod = (typeof SINK_METHODS)[number];
+
+/**
+ * The sinks as one, for a pipeline to report to with a single guarded call: none is
+ * undefined, one is itself, several are a fan-out that hands every event to each in turn.
+ * One sink failing does not keep the next from hearing: the fan-out goes on, then throws
+ * what failed as `SinkFailures` (the registry reports each error with the event).
+ */
+export function fanOut(sinks: readonly EventSink[]): EventSink | undefined {
+  if (sinks.length <= 1) return sinks[0];
+  const each =
+    (method: SinkMethod) =>
+    (...args: unknown[]): void => {
+      const errors: unknown[] = [];
+      for (const sink of sinks) {
+        try {
+          (sink[method] as (...a: unknown[]) => void).apply(sink, args);
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+      if (errors.length > 0) throw new SinkFailures(errors);
+    };
+  return Object.fromEntries(SINK_METHODS.map((method) => [method, each(method)])) as unknown as EventSink;
+}
+
 /** Refuses a sink that lacks a method, naming it. */
 export function checkSink(sink: unknown): EventSink {
   if (typeof sink !== 'object' || sink === null) {

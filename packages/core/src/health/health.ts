@@ -306,7 +306,7 @@ export class HealthMonitor {
     check.history.push(stored);
     if (check.history.length > this.#historySize) check.history.shift();
     this.#dirty = this.#report !== undefined || this.#checks.every((c) => c.last !== undefined);
-    if (!this.#listening) return;
+    if (!this.#listening()) return;
     const critical = check.critical ?? this.#critical;
     const event: RampartEvent = {
       type: 'health.check',
@@ -325,7 +325,7 @@ export class HealthMonitor {
     this.#registry?.emit(event);
   }
 
-  get #listening(): boolean {
+  #listening(): boolean {
     return this.#hub.size > 0 || this.#registry?.listening === true;
   }
 

@@ -128,8 +128,12 @@ export class Pipeline implements PipelineRuntime {
     this.#registry?.emit(event);
   }
 
-  /** Whether a listener wants the per-call events as objects (sinks take them as arguments). */
-  get #objectsWanted(): boolean {
+  /**
+   * Whether a listener wants the per-call events as objects (sinks take them as arguments).
+   * A method, not a private getter: V8 (Node 20) does not inline private accessors, and at
+   * ~3 ns a read, four or five reads a call were a tenth of what instrumentation costs.
+   */
+  #objectsWanted(): boolean {
     return this.#ownListeners || this.#audience.listeners;
   }
 
@@ -148,15 +152,13 @@ export class Pipeline implements PipelineRuntime {
   ): void {
     const name = this.name;
     const event = perCallEvent.call;
-    if (this.#objectsWanted) this.#notify(event(name, key, time, outcome, duration, error));
-    const sinks = this.#audience.sinks;
-    for (let i = 0; i < sinks.length; i++) {
-      const sink = sinks[i]!;
-      try {
-        sink.call(name, key, outcome, duration, error);
-      } catch (thrown) {
-        this.#registry!.sinkFailed(thrown, event(name, key, time, outcome, duration, error));
-      }
+    if (this.#objectsWanted()) this.#notify(event(name, key, time, outcome, duration, error));
+    const sink = this.#audience.sink;
+    if (sink === undefined) return;
+    try {
+      sink.call(name, key, outcome, duration, error);
+    } catch (thrown) {
+      this.#registry!.sinkFailed(thrown, event(name, key, time, outcome, duration, error));
     }
   }
 
@@ -170,15 +172,13 @@ export class Pipeline implements PipelineRuntime {
   ): void {
     const name = this.name;
     const event = perCallEvent.attempt;
-    if (this.#objectsWanted) this.#notify(event(name, key, time, attempt, outcome, duration, error));
-    const sinks = this.#audience.sinks;
-    for (let i = 0; i < sinks.length; i++) {
-      const sink = sinks[i]!;
-      try {
-        sink.attempt(name, key, attempt, outcome, duration, error);
-      } catch (thrown) {
-        this.#registry!.sinkFailed(thrown, event(name, key, time, attempt, outcome, duration, error));
-      }
+    if (this.#objectsWanted()) this.#notify(event(name, key, time, attempt, outcome, duration, error));
+    const sink = this.#audience.sink;
+    if (sink === undefined) return;
+    try {
+      sink.attempt(name, key, attempt, outcome, duration, error);
+    } catch (thrown) {
+      this.#registry!.sinkFailed(thrown, event(name, key, time, attempt, outcome, duration, error));
     }
   }
 
@@ -192,15 +192,13 @@ export class Pipeline implements PipelineRuntime {
   ): void {
     const name = this.name;
     const event = perCallEvent.retryDone;
-    if (this.#objectsWanted) this.#notify(event(name, policyName, key, time, attempts, succeeded, error));
-    const sinks = this.#audience.sinks;
-    for (let i = 0; i < sinks.length; i++) {
-      const sink = sinks[i]!;
-      try {
-        sink.retryDone(name, policyName, key, attempts, succeeded, error);
-      } catch (thrown) {
-        this.#registry!.sinkFailed(thrown, event(name, policyName, key, time, attempts, succeeded, error));
-      }
+    if (this.#objectsWanted()) this.#notify(event(name, policyName, key, time, attempts, succeeded, error));
+    const sink = this.#audience.sink;
+    if (sink === undefined) return;
+    try {
+      sink.retryDone(name, policyName, key, attempts, succeeded, error);
+    } catch (thrown) {
+      this.#registry!.sinkFailed(thrown, event(name, policyName, key, time, attempts, succeeded, error));
     }
   }
 
@@ -215,31 +213,28 @@ export class Pipeline implements PipelineRuntime {
   ): void {
     const name = this.name;
     const event = perCallEvent.circuitCall;
-    if (this.#objectsWanted) this.#notify(event(name, policyName, key, time, result, duration, slow, error));
-    const sinks = this.#audience.sinks;
-    for (let i = 0; i < sinks.length; i++) {
-      const sink = sinks[i]!;
-      try {
-        sink.circuitCall(name, policyName, key, result, duration, slow, error);
-      } catch (thrown) {
-        this.#registry!.sinkFailed(thrown, event(name, policyName, key, time, result, duration, slow, error));
-      }
+    if (this.#objectsWanted())
+      this.#notify(event(name, policyName, key, time, result, duration, slow, error));
+    const sink = this.#audience.sink;
+    if (sink === undefined) return;
+    try {
+      sink.circuitCall(name, policyName, key, result, duration, slow, error);
+    } catch (thrown) {
+      this.#registry!.sinkFailed(thrown, event(name, policyName, key, time, result, duration, slow, error));
     }
   }
 
   reportBulkheadAcquired(policyName: string, key: string | undefined, time: number, queuedFor: number): void {
     const name = this.name;
     const event = perCallEvent.bulkheadAcquired;
-    if (this.#objectsWanted) this.#notify(event(name, policyName, key, time, queuedFor));
+    if (this.#objectsWanted()) this.#notify(event(name, policyName, key, time, queuedFor));
     if (queuedFor === 0) return; // sinks hear only of calls that waited (see EventSink)
-    const sinks = this.#audience.sinks;
-    for (let i = 0; i < sinks.length; i++) {
-      const sink = sinks[i]!;
-      try {
-        sink.bulkheadAcquired(name, policyName, key, queuedFor);
-      } catch (thrown) {
-        this.#registry!.sinkFailed(thrown, event(name, policyName, key, time, queuedFor));
-      }
+    const sink = this.#audience.sink;
+    if (sink === undefined) return;
+    try {
+      sink.bulkheadAcquired(name, policyName, key, queuedFor);
+    } catch (thrown) {
+      this.#registry!.sinkFailed(thrown, event(name, policyName, key, time, queuedFor));
     }
   }
 

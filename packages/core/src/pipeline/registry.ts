@@ -1,6 +1,6 @@
 import { Audience } from '../events/audience.js';
 import { EventHub, type ListenerErrorHandler, reportListenerError } from '../events/hub.js';
-import { checkSink, type EventSink } from '../events/sink.js';
+import { checkSink, type EventSink, fanOut, SinkFailures } from '../events/sink.js';
 import type { EventListener, RampartEvent } from '../events/types.js';
 import type { HealthMonitor } from '../health/health.js';
 import type { HealthReport } from '../health/report.js';
@@ -111,8 +111,8 @@ export class Registry implements Iterable<Pipeline> {
   #updateAudience(): void {
     const audience = this.audience;
     audience.listeners = this.#hub.size > 0;
-    audience.sinks = this.#sinks;
-    audience.listening = audience.listeners || this.#sinks.length > 0;
+    audience.sink = fanOut(this.#sinks);
+    audience.listening = audience.listeners || audience.sink !== undefined;
   }
 
   /** Listens to the events of every pipeline in this registry, present and future. */
@@ -151,12 +151,17 @@ export class Registry implements Iterable<Pipeline> {
     this.#hub.emit(event);
   }
 
-  /** @internal A sink threw: reported as a throwing listener is, never rethrown. */
+  /**
+   * @internal A sink threw (or several did, gathered in a `SinkFailures`): each error is
+   * reported as a throwing listener's is, never rethrown.
+   */
   sinkFailed(error: unknown, event: RampartEvent): void {
-    try {
-      this.onListenerError(error, event);
-    } catch {
-      // The error handler itself failed: nothing sane is left to report to.
+    for (const each of error instanceof SinkFailures ? error.errors : [error]) {
+      try {
+        this.onListenerError(each, event);
+      } catch {
+        // The error handler itself failed: nothing sane is left to report to.
+      }
     }
   }
 
