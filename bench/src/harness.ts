@@ -17,6 +17,8 @@ export interface Candidate {
 export interface Scenario {
   readonly id: string;
   readonly title: string;
+  /** Printed under the scenario's table heading: why the scenario is set up as it is. */
+  readonly note?: readonly string[];
   readonly candidates: readonly Candidate[];
 }
 

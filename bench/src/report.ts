@@ -74,6 +74,7 @@ export function renderMarkdown({ results, fleet, checks, quick, scenarios, profi
     lines.push(
       `## ${scenario.title}`,
       '',
+      ...(scenario.note === undefined ? [] : [...scenario.note, '']),
       '| contender | ns per call | vs fastest |',
       '| --- | ---: | ---: |',
     );

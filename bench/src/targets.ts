@@ -62,7 +62,7 @@ export function checkTargets(results: Results, fleet: readonly FleetResult[]): T
   add(
     'instrumented-vs-uninstrumented',
     'instrumented full pipeline ≤ 1.5 × rampart uninstrumented',
-    ratio(ns(results, 'full', 'rampart instrumented'), ns(results, 'full', 'rampart')),
+    ratio(ns(results, 'instrumentation', 'rampart instrumented'), ns(results, 'instrumentation', 'rampart')),
     1.5,
   );
   add(
