@@ -153,13 +153,22 @@ class Model {
   }
 }
 
-async function run(initial: { limit: number; queue: number; queueTimeout: number }, ops: readonly Op[]) {
+/**
+ * @param observed - with a listener, every call runs in a frame and reports its events; without
+ *   one, a call that finds a free slot takes the bulkhead's solo path (no frame), the others
+ *   the frame path, and the two must agree on everything but the events.
+ */
+async function run(
+  initial: { limit: number; queue: number; queueTimeout: number },
+  ops: readonly Op[],
+  observed = true,
+) {
   const clock = new TestClock();
   const registry = new Registry();
   const policy = bulkhead({ ...initial, clock });
   const p = registry.pipeline('prop', [policy], { clock });
   const events: RampartEvent[] = [];
-  registry.on((e) => events.push(e));
+  if (observed) registry.on((e) => events.push(e));
   const modes = new Map<number, Mode>();
   const model = new Model(initial.limit, initial.queue, initial.queueTimeout, modes);
   const calls: Call[] = [];
@@ -174,7 +183,10 @@ async function run(initial: { limit: number; queue: number; queueTimeout: number
     const call: Call = { id, mode, controller, reason, gate: deferred<string>() };
     calls.push(call);
     modes.set(id, mode);
-    const options = { key: String(id), ...(controller && { signal: controller.signal }) };
+    // Unobserved, a call without a signal is given no options at all (the solo path's case).
+    const options = observed
+      ? { key: String(id), ...(controller && { signal: controller.signal }) }
+      : controller && { signal: controller.signal };
     p.execute(({ signal }) => {
       started.push(id);
       if (mode === 'throwSync') throw new Error('sync');
@@ -209,6 +221,7 @@ async function run(initial: { limit: number; queue: number; queueTimeout: number
       const live = !endings.has(call.id);
       expect(abortListeners(call.controller.signal)).toBe(live ? 1 : 0);
     }
+    if (!observed) return;
     const acquired = events.filter((e): e is EventOf<'bulkhead.acquired'> => e.type === 'bulkhead.acquired');
     expect(acquired.map((e) => [Number(e.key), e.queuedFor])).toEqual(model.acquired);
     const rejected = events.filter((e): e is EventOf<'bulkhead.rejected'> => e.type === 'bulkhead.rejected');
@@ -265,6 +278,7 @@ async function run(initial: { limit: number; queue: number; queueTimeout: number
   expect(model.waiting).toEqual([]);
   expect(clock.pendingTimers).toBe(0);
   for (const call of calls) if (call.controller) expect(abortListeners(call.controller.signal)).toBe(0);
+  if (!observed) return;
   // Events reconcile with the endings: one rejected event per rejected call, one acquired per start.
   const rejected = events.filter((e): e is EventOf<'bulkhead.rejected'> => e.type === 'bulkhead.rejected');
   const byEnding = (e: Ending) => [...endings.values()].filter((x) => x === e).length;
@@ -278,6 +292,15 @@ describe('bulkhead (property-based, against a reference model)', () => {
     await fc.assert(
       fc.asyncProperty(initialArb, fc.array(opArb, { maxLength: 60 }), (initial, ops) => run(initial, ops)),
       { numRuns: 2_000 },
+    );
+  });
+
+  it('matches the same model unobserved, where calls that find a free slot run without a frame', async () => {
+    await fc.assert(
+      fc.asyncProperty(initialArb, fc.array(opArb, { maxLength: 60 }), (initial, ops) =>
+        run(initial, ops, false),
+      ),
+      { numRuns: 1_000 },
     );
   });
 

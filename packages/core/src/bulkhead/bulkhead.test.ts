@@ -255,6 +255,116 @@ describe('bulkhead', () => {
     expect(await first).toEqual({ ok: true, value: 1 });
   });
 
+  describe('alone in a pipeline (the solo path: no frame)', () => {
+    // A frame is the context the function gets on the frame path; the solo path hands it a
+    // plain context. Which one ran is what these tests look at, through the context.
+    const ranInFrame = (ctx: CallContext) => 'call' in ctx;
+
+    it('runs an unobserved call without options with no frame, with the same results', async () => {
+      const policy = bulkhead({ limit: 2, queue: 0 });
+      const p = new Registry().pipeline('solo', [policy]);
+      const contexts: CallContext[] = [];
+      const seen = (ctx: CallContext) => {
+        contexts.push(ctx);
+        expect(policy.active).toBe(1);
+      };
+      /** A function that notes its context and answers with `answer()`. */
+      const noting =
+        (answer: () => unknown) =>
+        (ctx: CallContext): unknown => {
+          seen(ctx);
+          return answer();
+        };
+      await expect(p.execute(noting(async () => 'ok'))).resolves.toBe('ok');
+      await expect(p.execute(noting(() => 'plain value'))).resolves.toBe('plain value');
+      const thenable = {
+        // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a Promise, on purpose
+        then: (resolve: (v: string) => void) => resolve('thenable'),
+      };
+      await expect(p.execute(noting(() => thenable))).resolves.toBe('thenable');
+      const failure = new Error('async');
+      await expect(p.execute(noting(() => Promise.reject(failure)))).rejects.toBe(failure);
+      const thrown = new Error('sync');
+      await expect(
+        p.execute(
+          noting(() => {
+            throw thrown;
+          }),
+        ),
+      ).rejects.toBe(thrown);
+      expect(contexts.map(ranInFrame)).toEqual([false, false, false, false, false]);
+      for (const ctx of contexts)
+        expect(ctx).toEqual({ signal: expect.any(AbortSignal), attempt: 1, key: undefined });
+      expect(contexts[0]!.signal.aborted).toBe(false);
+      expect(contexts[0]).not.toBe(contexts[1]); // a context of its own for every call
+      expect(policy.active).toBe(0);
+    });
+
+    it('takes the frame path when observed, given options, switched off, waiting or not alone', async () => {
+      const registry = new Registry();
+      const policy = bulkhead({ limit: 1, queue: 1 });
+      const p = registry.pipeline('solo', [policy]);
+      const inFrame = (options?: { key: string }) =>
+        p.execute((ctx) => ranInFrame(ctx), options) as Promise<boolean>;
+      expect(await inFrame()).toBe(false);
+      expect(await inFrame({ key: 'k' })).toBe(true);
+      const subscription = registry.on(() => {});
+      expect(await inFrame()).toBe(true);
+      subscription.dispose();
+      const sink = registry.attachSink({
+        event() {},
+        call() {},
+        attempt() {},
+        retryDone() {},
+        circuitCall() {},
+        bulkheadAcquired() {},
+      });
+      expect(await inFrame()).toBe(true);
+      sink.dispose();
+      p.enabled = false;
+      expect(await inFrame()).toBe(true);
+      p.enabled = true;
+      // All slots taken: the next call waits in the queue, through the frame path.
+      const gate = deferred<void>();
+      const holding = p.execute(() => gate.promise);
+      const waiting = inFrame();
+      expect(policy.queued).toBe(1);
+      gate.resolve();
+      await holding;
+      expect(await waiting).toBe(true);
+      const pair = new Registry().pipeline('pair', [
+        bulkhead({ limit: 1 }),
+        bulkhead({ limit: 1, name: 'b2' }),
+      ]);
+      expect(await pair.execute((ctx) => ranInFrame(ctx))).toBe(true);
+    });
+
+    it('a slot given back by a solo call admits the oldest waiter; a shrunk limit is honoured', async () => {
+      const policy = bulkhead({ limit: 2, queue: 5 });
+      const p = new Registry().pipeline('solo', [policy]);
+      const gates = [deferred<string>(), deferred<string>()];
+      const running = gates.map((gate) => p.execute(() => gate.promise));
+      const order: string[] = [];
+      const waiters = ['w1', 'w2'].map((id) =>
+        p.execute(() => {
+          order.push(id);
+          return id;
+        }),
+      );
+      expect([policy.active, policy.queued]).toEqual([2, 2]);
+      policy.configure({ limit: 1 });
+      gates[0]!.resolve('a');
+      await running[0];
+      // At the new limit (one still running): nobody is admitted yet.
+      expect([policy.active, policy.queued]).toEqual([1, 2]);
+      gates[1]!.resolve('b');
+      await running[1];
+      await Promise.all(waiters);
+      expect(order).toEqual(['w1', 'w2']);
+      expect([policy.active, policy.queued]).toEqual([0, 0]);
+    });
+  });
+
   describe('configure()', () => {
     it('growing the limit admits waiting calls at once, oldest first', async () => {
       const { policy, call, gates, started } = setup({ limit: 1, queue: 10 });

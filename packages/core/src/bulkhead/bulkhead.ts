@@ -2,9 +2,10 @@ import { type Clock, systemClock, type TimerHandle } from '../clock.js';
 import { BulkheadRejectedError, type BulkheadRejectReason } from '../errors.js';
 import { type Frame, PENDING, runStage, STAGE, type Stage } from '../internal/frame.js';
 import { NEVER_ABORTED } from '../internal/signals.js';
+import { SOLO, type Solo } from '../internal/solo.js';
 import { checkDuration, checkName, checkNumber, checkObject } from '../internal/validate.js';
 import { type WaitNode, WaitQueue } from '../internal/wait-queue.js';
-import type { Next, Outcome, Policy, PolicyContext } from '../types.js';
+import type { CallContext, Next, Outcome, Policy, PolicyContext } from '../types.js';
 import { BULKHEAD_DEFAULTS, type BulkheadOptions, type BulkheadSettings } from './options.js';
 
 const WHERE = 'bulkhead';
@@ -66,7 +67,7 @@ const checkQueue = (value: unknown) =>
 const checkQueueTimeout = (value: unknown) =>
   checkDuration(WHERE, 'queueTimeout', value, { min: 1, allowInfinity: true });
 
-class Bulkhead implements BulkheadPolicy, Stage {
+class Bulkhead implements BulkheadPolicy, Stage, Solo {
   readonly kind = 'bulkhead' as const;
   readonly name: string;
   readonly marks = 0;
@@ -87,6 +88,10 @@ class Bulkhead implements BulkheadPolicy, Stage {
   }
 
   get [STAGE](): Stage {
+    return this;
+  }
+
+  get [SOLO](): Solo {
     return this;
   }
 
@@ -156,10 +161,46 @@ class Bulkhead implements BulkheadPolicy, Stage {
 
   /** The call that held a slot has ended, however it ended: the slot goes to the next in line. */
   exit(_frame: Frame, outcome: Outcome<unknown>): Outcome<unknown> {
+    this.#release();
+    return outcome;
+  }
+
+  /**
+   * A call of a pipeline that holds this bulkhead alone, unobserved and without options (see
+   * internal/solo.ts): with a slot free and nobody waiting, it takes the slot and runs the
+   * function with no frame, giving the slot back in one reaction to its promise. Otherwise
+   * (a wait, a rejection) the call takes the frame path, which queues and reports.
+   */
+  run(fn: (ctx: CallContext) => unknown): Promise<unknown> | undefined {
+    if (this.#active >= this.#limit || this.#waiting.size !== 0) return undefined;
+    this.#active++;
+    let result: unknown;
+    try {
+      result = fn({ signal: NEVER_ABORTED, attempt: 1, key: undefined });
+    } catch (error) {
+      this.#release();
+      return Promise.reject(error);
+    }
+    return (result instanceof Promise ? result : Promise.resolve(result)).then(
+      this.#releaseWithValue,
+      this.#releaseWithError,
+    );
+  }
+
+  // The reactions of solo runs: made once per bulkhead, so that a call makes none.
+  readonly #releaseWithValue = (value: unknown): unknown => {
+    this.#release();
+    return value;
+  };
+  readonly #releaseWithError = (error: unknown): never => {
+    this.#release();
+    throw error;
+  };
+
+  #release(): void {
     this.#active--;
     // The queue is empty whenever a slot was free, which is the common case.
     if (this.#waiting.size !== 0) this.#admit();
-    return outcome;
   }
 
   #enqueue(frame: Frame, at: number): void {
