@@ -109,6 +109,25 @@ export function callScenarios(): { scenarios: Scenario[]; cleanup: () => Promise
     },
   });
 
+  // The least a bulkhead can do with no pipeline around it: count the slot, run the
+  // function, give the slot back in one reaction to its promise. No context object, no queue
+  // (it never fills here), no events: a floor, not a contender.
+  let handWrittenActive = 0;
+  const handWrittenBulkhead = (): Promise<number> => {
+    if (handWrittenActive >= 10) return Promise.reject(new Error('bulkhead full'));
+    handWrittenActive++;
+    return work().then(
+      (value) => {
+        handWrittenActive--;
+        return value;
+      },
+      (error: unknown) => {
+        handWrittenActive--;
+        throw error;
+      },
+    );
+  };
+
   // An open circuit: every call is rejected at once (resolving with 1 would mean it ran).
   const rOpen = only('open', rampart.breaker());
   (rOpen.policies[0] as unknown as { isolate(): void }).isolate();
@@ -151,6 +170,10 @@ export function callScenarios(): { scenarios: Scenario[]; cleanup: () => Promise
       candidates: [
         call('rampart bulkhead', exec(only('bulkhead', rampart.bulkhead()))),
         call('cockatiel bulkhead', cockatielExec(cockatielPolicies.bulkhead())),
+        // What the pipeline costs around any policy, and what a bulkhead costs with nothing
+        // around it: the two halves of the gap to cockatiel (see the target's note).
+        call('rampart empty pipeline', exec(empty)),
+        call('hand-written bulkhead: a counter and one reaction, no pipeline', handWrittenBulkhead),
       ],
     },
     {
