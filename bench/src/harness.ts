@@ -19,6 +19,11 @@ export interface Scenario {
   readonly title: string;
   /** Printed under the scenario's table heading: why the scenario is set up as it is. */
   readonly note?: readonly string[];
+  /**
+   * Fresh processes to measure it in (full runs; see apart.ts): each contender's result is
+   * its median over them. @defaultValue 1
+   */
+  readonly processes?: number;
   readonly candidates: readonly Candidate[];
 }
 

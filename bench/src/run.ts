@@ -1,11 +1,12 @@
 /**
- * `pnpm bench` — rampart against cockatiel and opossum, in one process, in interleaved
- * rounds; prints medians and ratios and the issue's targets, and writes docs/benchmarks.md.
+ * `pnpm bench` — rampart against cockatiel and opossum, side by side in interleaved rounds
+ * (each scenario in a process of its own: see apart.ts); prints medians and ratios and the
+ * issue's targets, and writes docs/benchmarks.md.
  * `pnpm bench --quick` finishes in well under a minute and writes nothing unless `--write`.
  * A benchmark is not a test: the exit code says only whether it ran.
  */
 import { writeFileSync } from 'node:fs';
-import { FULL, type HarnessOptions, measureScenario, QUICK } from './harness.js';
+import { measureApart } from './apart.js';
 import { PROFILE_FOR } from './notes.js';
 import { type Profile, type ProfiledScenario, profileScenario } from './profile.js';
 import { renderMarkdown } from './report.js';
@@ -18,13 +19,14 @@ const quick = args.includes('--quick');
 const writeIndex = args.indexOf('--write');
 const output =
   writeIndex >= 0 ? (args[writeIndex + 1] ?? 'docs/benchmarks.md') : quick ? undefined : 'docs/benchmarks.md';
-const options: HarnessOptions = quick ? QUICK : FULL;
 
 const started = Date.now();
+// Here only for what each scenario is (ids, titles, notes): each is measured in its own process.
 const { scenarios, cleanup } = callScenarios();
+await cleanup();
 const results = new Map<string, Map<string, number>>();
 for (const scenario of scenarios) {
-  const measured = await measureScenario(scenario, options);
+  const measured = measureApart(scenario.id, quick, quick ? 1 : (scenario.processes ?? 1));
   results.set(scenario.id, measured);
   const fastest = Math.min(...measured.values());
   console.log(`\n${scenario.title}`);
@@ -34,7 +36,6 @@ for (const scenario of scenarios) {
     );
   }
 }
-await cleanup();
 
 const fleet = await fleetScenario(10_000, quick ? 1_000 : 3_000);
 console.log('\n10,000 idle protected dependencies');
