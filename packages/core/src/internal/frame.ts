@@ -124,6 +124,13 @@ export function runStage<T>(policy: AnyPolicy, next: Next<T>, ctx: PolicyContext
 
 const failed = (error: unknown): Outcome<unknown> => ({ ok: false, error });
 
+/*
+ * Frame's own members are TypeScript-private, not `#private`: V8 (Node 20) builds an
+ * instance of a subclass whose base class has `#` fields or methods on a slower path (the
+ * base class's brand and fields are added through the runtime), ~10 ns a frame, and a call
+ * makes one or two frames. The subclasses below keep `#` members: only a base's count.
+ */
+
 /**
  * One pass of a call through a row of stages, and the context the layers of that row see
  * (a `PolicyContext`). Subclasses say where the row's outcome goes (`finished`) and what its
@@ -145,13 +152,13 @@ export abstract class Frame implements PolicyContext {
    * The frame that keeps the clock reading of the current pass (see "one clock reading per
    * pass" above): this one, or for a child frame made in its parent's pass, the parent's.
    */
-  readonly #timeKeeper: Frame;
+  private readonly timeKeeper: Frame;
   /** The clock read in this pass (kept by the time keeper only), or undefined: none yet. */
-  #readClock: Clock | undefined = undefined;
-  #reading = 0;
-  readonly #from: number;
+  private readClock: Clock | undefined = undefined;
+  private reading = 0;
+  private readonly firstStage: number;
   /** Attempt start time when the attempt is reported (someone listens), else NaN. */
-  #attemptStart = Number.NaN;
+  private attemptStart = Number.NaN;
 
   /**
    * @param from - the index of the row's first stage in `plan`
@@ -180,8 +187,8 @@ export abstract class Frame implements PolicyContext {
     this.marks = marks;
     this.tail = tail;
     this.outerSignal = outer;
-    this.#timeKeeper = sharesTimeOf === undefined ? this : sharesTimeOf.#timeKeeper;
-    this.#from = from;
+    this.timeKeeper = sharesTimeOf === undefined ? this : sharesTimeOf.timeKeeper;
+    this.firstStage = from;
   }
 
   /**
@@ -189,23 +196,23 @@ export abstract class Frame implements PolicyContext {
    * they call synchronously) use, so that one reading serves every stage of the pass.
    */
   now(clock: Clock): number {
-    const keeper = this.#timeKeeper;
-    if (keeper.#readClock !== clock) {
-      keeper.#reading = clock.now();
-      keeper.#readClock = clock;
+    const keeper = this.timeKeeper;
+    if (keeper.readClock !== clock) {
+      keeper.reading = clock.now();
+      keeper.readClock = clock;
     }
-    return keeper.#reading;
+    return keeper.reading;
   }
 
   /** `clock.now()` if this pass has read it already, else NaN: for a stage that can do without. */
   peekNow(clock: Clock): number {
-    const keeper = this.#timeKeeper;
-    return keeper.#readClock === clock ? keeper.#reading : Number.NaN;
+    const keeper = this.timeKeeper;
+    return keeper.readClock === clock ? keeper.reading : Number.NaN;
   }
 
   /** A new pass begins, or user code may have taken a while: the next `now` reads the clock. */
   newPass(): void {
-    this.#timeKeeper.#readClock = undefined;
+    this.timeKeeper.readClock = undefined;
   }
 
   /** The context to hand to user code (the function, a policy that is not a stage, a fallback `fn`). */
@@ -248,19 +255,19 @@ export abstract class Frame implements PolicyContext {
 
   /** Runs the row from its first stage, until it ends or waits. */
   run(): void {
-    this.#enter(this.#from);
+    this.enterFrom(this.firstStage);
   }
 
   /** The stage at `at`, which answered `PENDING`, lets the call in (later): go on inwards. */
   proceed(at: number): void {
     this.newPass();
-    this.#enter(at + 1);
+    this.enterFrom(at + 1);
   }
 
   /** The stage at `at`, which answered `PENDING`, ends the call (later) with `outcome`. */
   stop(at: number, outcome: Outcome<unknown>): void {
     this.newPass();
-    this.#exit(at - 1, outcome);
+    this.exitFrom(at - 1, outcome);
   }
 
   /**
@@ -268,7 +275,7 @@ export abstract class Frame implements PolicyContext {
    * this frame is in (the child shares its clock reading): the exits outside it run now.
    */
   childFinished(at: number, outcome: Outcome<unknown>): void {
-    this.#exit(at - 1, outcome);
+    this.exitFrom(at - 1, outcome);
   }
 
   /** Called once, with the row's outcome. */
@@ -285,7 +292,7 @@ export abstract class Frame implements PolicyContext {
   /** Called with the promise of the reaction to the function's settling, as it is made. */
   protected invoked(_reaction: Promise<unknown>): void {}
 
-  #enter(from: number): void {
+  private enterFrom(from: number): void {
     const { stages, enters } = this.plan;
     let at = from;
     let entry: Outcome<unknown> | undefined | typeof PENDING;
@@ -296,7 +303,7 @@ export abstract class Frame implements PolicyContext {
           // Not a stage: it runs the rest through its own `execute`, as any policy can.
           const policy = this.plan.policies[at]!;
           entry = PENDING;
-          this.#await(policy.execute(this.plan.chain(at + 1), this.context), at);
+          this.awaitLayer(policy.execute(this.plan.chain(at + 1), this.context), at);
           break;
         }
         entry = enter.call(stages[at], this, at);
@@ -307,61 +314,61 @@ export abstract class Frame implements PolicyContext {
       entry = failed(error);
     }
     if (entry === PENDING) return;
-    if (entry !== undefined) this.#exit(at - 1, entry);
-    else if (this.tail !== undefined) this.#runTail(this.tail, at);
-    else this.#invoke(at);
+    if (entry !== undefined) this.exitFrom(at - 1, entry);
+    else if (this.tail !== undefined) this.runTail(this.tail, at);
+    else this.invoke(at);
   }
 
-  #runTail(tail: Next<unknown>, at: number): void {
+  private runTail(tail: Next<unknown>, at: number): void {
     let pending: Promise<Outcome<unknown>>;
     try {
       pending = tail(this.context);
     } catch (error) {
-      this.#exit(at - 1, failed(error));
+      this.exitFrom(at - 1, failed(error));
       return;
     }
-    this.#await(pending, at);
+    this.awaitLayer(pending, at);
   }
 
   /** The innermost layer: runs the function once, and reports the attempt when someone listens. */
-  #invoke(at: number): void {
+  private invoke(at: number): void {
     if (this.aborted) {
-      this.#exit(at - 1, failed(this.abortReason));
+      this.exitFrom(at - 1, failed(this.abortReason));
       return;
     }
     const call = this.call as Invocable;
     const pipeline = call.pipeline;
-    if (pipeline.listening) this.#attemptStart = this.now(pipeline.clock);
+    if (pipeline.listening) this.attemptStart = this.now(pipeline.clock);
     let result: unknown;
     try {
       result = call.fn(this.context);
     } catch (error) {
       this.newPass(); // the function may have run for a while before it threw
-      this.#settled(at, failed(error));
+      this.settledWith(at, failed(error));
       return;
     }
     this.invoked(
       (result instanceof Promise ? result : Promise.resolve(result)).then(
         (value) => {
           this.newPass();
-          this.#settled(at, { ok: true, value });
+          this.settledWith(at, { ok: true, value });
           return this.afterSettled();
         },
         (error: unknown) => {
           this.newPass();
-          this.#settled(at, failed(error));
+          this.settledWith(at, failed(error));
           return this.afterSettled();
         },
       ),
     );
   }
 
-  #settled(at: number, outcome: Outcome<unknown>): void {
-    if (!Number.isNaN(this.#attemptStart)) this.#reportAttempt(outcome);
-    this.#exit(at - 1, outcome);
+  private settledWith(at: number, outcome: Outcome<unknown>): void {
+    if (!Number.isNaN(this.attemptStart)) this.reportOwnAttempt(outcome);
+    this.exitFrom(at - 1, outcome);
   }
 
-  #reportAttempt(outcome: Outcome<unknown>): void {
+  private reportOwnAttempt(outcome: Outcome<unknown>): void {
     const pipeline = this.call.pipeline;
     const end = this.now(pipeline.clock);
     pipeline.reportAttempt(
@@ -369,31 +376,31 @@ export abstract class Frame implements PolicyContext {
       end,
       this.attempt,
       outcome.ok ? 'success' : 'failure',
-      end - this.#attemptStart,
+      end - this.attemptStart,
       outcome.ok ? undefined : outcome.error,
     );
   }
 
   /** Waits for the outcome of the layer at `at` (and those inside it), then runs the exits outside it. */
-  #await(pending: Promise<Outcome<unknown>>, at: number): void {
+  private awaitLayer(pending: Promise<Outcome<unknown>>, at: number): void {
     Promise.resolve(pending).then(
       (outcome) => {
         this.newPass();
-        this.#exit(at - 1, outcome);
+        this.exitFrom(at - 1, outcome);
       },
       // Layers never reject by contract; one that does fails the call at its layer.
       (error: unknown) => {
         this.newPass();
-        this.#exit(at - 1, failed(error));
+        this.exitFrom(at - 1, failed(error));
       },
     );
   }
 
   /** Runs the exits from `from` outwards with the outcome of the layers inside. */
-  #exit(from: number, inner: Outcome<unknown>): void {
+  private exitFrom(from: number, inner: Outcome<unknown>): void {
     const { stages, exits } = this.plan;
     let outcome = inner;
-    for (let at = from; at >= this.#from; at--) {
+    for (let at = from; at >= this.firstStage; at--) {
       let result: Outcome<unknown> | Promise<Outcome<unknown>>;
       try {
         result = exits[at]!.call(stages[at], this, outcome, at);
@@ -401,7 +408,7 @@ export abstract class Frame implements PolicyContext {
         result = failed(error);
       }
       if (result instanceof Promise) {
-        this.#await(result, at);
+        this.awaitLayer(result, at);
         return;
       }
       outcome = result;
