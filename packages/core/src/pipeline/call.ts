@@ -7,6 +7,20 @@ import type { ExecuteOptions, Outcome, PipelineRuntime, PolicyContext } from '..
 const RESOLVED = Promise.resolve();
 
 /**
+ * The resolving functions of the promise being made: `new Promise(capture)` hands them over
+ * without an executor closure per call (the executor runs at once, inside the constructor).
+ */
+const NOTHING = (): void => {};
+const captured: { resolve: (value: unknown) => void; reject: (error: unknown) => void } = {
+  resolve: NOTHING,
+  reject: NOTHING,
+};
+const capture = (resolve: (value: unknown) => void, reject: (error: unknown) => void): void => {
+  captured.resolve = resolve;
+  captured.reject = reject;
+};
+
+/**
  * One `execute`: the call's state that every layer shares, its outermost frame, and the
  * edge where the outcome becomes the value or the error of the promise the caller holds.
  *
@@ -92,10 +106,13 @@ export class CallFrame extends Frame implements Invocable {
   }
 
   #deferred(): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
+    const promise = new Promise(capture);
+    this.#resolve = captured.resolve;
+    this.#reject = captured.reject;
+    // Held here no longer than this call needs them: they keep their promise alive.
+    captured.resolve = NOTHING;
+    captured.reject = NOTHING;
+    return promise;
   }
 
   #report(outcome: Outcome<unknown>): void {
