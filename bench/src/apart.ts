@@ -2,9 +2,11 @@
  * Call scenarios measured in processes of their own. Measured one after another in a single
  * process, a scenario inherits the heap and the JIT state its predecessors left: after
  * cockatiel's full pipeline (~100 MB for the old generation between major collections) the
- * same rampart call read ~10 % faster or slower depending on what ran before. So each
- * scenario runs in a fresh process; a scenario whose contenders share their code may ask for
- * several (`Scenario.processes`), and each contender's result is then its median over them.
+ * same rampart call read ~10 % faster or slower depending on what ran before. And what V8
+ * decides while warming up (what to inline, which of two calls sharing code to optimize for
+ * first) differs from process to process: cockatiel's breaker alone read 152 to 203 ns over
+ * runs. So each scenario runs in fresh processes (three, or `Scenario.processes`), and each
+ * contender's result is its median over them.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

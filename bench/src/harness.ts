@@ -21,7 +21,7 @@ export interface Scenario {
   readonly note?: readonly string[];
   /**
    * Fresh processes to measure it in (full runs; see apart.ts): each contender's result is
-   * its median over them. @defaultValue 1
+   * its median over them. @defaultValue 3
    */
   readonly processes?: number;
   readonly candidates: readonly Candidate[];

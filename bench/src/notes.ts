@@ -79,8 +79,7 @@ function explain(id: TargetId, r: Results): string[] {
     case 'timeout-vs-timer-pair': {
       const { timeout, timerPair } = timeoutCosts(r);
       const busy =
-        ns(r, 'timeout', 'rampart timeout, another call in flight') -
-        ns(r, 'timeout', 'rampart empty pipeline');
+        ns(r, 'timer', 'rampart timeout, another call in flight') - ns(r, 'timer', 'rampart empty pipeline');
       return [
         `The timeout adds ${n(timeout)} to a call; a timer pair around a call costs ${n(timerPair)}.`,
         'Calls in flight at once share one timer (armed for the earliest deadline), and the signal',

@@ -26,7 +26,7 @@ const { scenarios, cleanup } = callScenarios();
 await cleanup();
 const results = new Map<string, Map<string, number>>();
 for (const scenario of scenarios) {
-  const measured = measureApart(scenario.id, quick, quick ? 1 : (scenario.processes ?? 1));
+  const measured = measureApart(scenario.id, quick, quick ? 1 : (scenario.processes ?? 3));
   results.set(scenario.id, measured);
   const fastest = Math.min(...measured.values());
   console.log(`\n${scenario.title}`);

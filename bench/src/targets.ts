@@ -36,14 +36,13 @@ const fmt = (r: number) => `${r.toFixed(2)}×`;
 
 /** What the timeout policy adds to a call, and what one timer pair around a call costs. */
 export function timeoutCosts(results: Results): { timeout: number; timerPair: number } {
-  const timeout =
-    ns(results, 'timeout', 'rampart timeout') - ns(results, 'timeout', 'rampart empty pipeline');
+  const timeout = ns(results, 'timer', 'rampart timeout') - ns(results, 'timer', 'rampart empty pipeline');
   // Against the cheaper of the two pairs (plain, or unref'd as rampart's clock makes them).
   const timerPair =
     Math.min(
-      ns(results, 'timeout', 'setTimeout/clearTimeout pair + call'),
-      ns(results, 'timeout', "unref'd setTimeout/clearTimeout pair + call"),
-    ) - ns(results, 'timeout', 'bare await fn()');
+      ns(results, 'timer', 'setTimeout/clearTimeout pair + call'),
+      ns(results, 'timer', "unref'd setTimeout/clearTimeout pair + call"),
+    ) - ns(results, 'timer', 'bare await fn()');
   return { timeout: Math.max(0, timeout), timerPair };
 }
 
