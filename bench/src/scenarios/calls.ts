@@ -170,8 +170,8 @@ export function callScenarios(): { scenarios: Scenario[]; cleanup: () => Promise
       candidates: [
         call('rampart bulkhead', exec(only('bulkhead', rampart.bulkhead()))),
         call('cockatiel bulkhead', cockatielExec(cockatielPolicies.bulkhead())),
-        // What the pipeline costs around any policy, and what a bulkhead costs with nothing
-        // around it: the two halves of the gap to cockatiel (see the target's note).
+        // What the frame path costs around any policy (the bulkhead's calls here take its
+        // solo path instead), and what a bulkhead costs with nothing around it at all.
         call('rampart empty pipeline', exec(empty)),
         call('hand-written bulkhead: a counter and one reaction, no pipeline', handWrittenBulkhead),
       ],
