@@ -27,6 +27,15 @@ export class ResilienceError extends Error {
   }
 }
 
+/**
+ * Names `pipeline` on a `ResilienceError` that leaves it without having passed through one
+ * (raised by a policy, or thrown by the function itself); any other error passes unchanged.
+ */
+export function namePipeline(error: unknown, pipeline: string): unknown {
+  if (error instanceof ResilienceError && error.pipeline === undefined) error.pipeline = pipeline;
+  return error;
+}
+
 /** A call ran longer than its timeout. */
 export class TimeoutError extends ResilienceError {
   /** The timeout that elapsed, in ms. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BulkheadRejectedError } from '../errors.js';
+import { BulkheadRejectedError, TimeoutError } from '../errors.js';
 import type { EventOf, RampartEvent } from '../events/types.js';
 import { Registry } from '../pipeline/registry.js';
 import { flushMicrotasks, TestClock } from '../testing/index.js';
@@ -298,6 +298,31 @@ describe('bulkhead', () => {
       expect(contexts[0]!.signal.aborted).toBe(false);
       expect(contexts[0]).not.toBe(contexts[1]); // a context of its own for every call
       expect(policy.active).toBe(0);
+    });
+
+    it('names the pipeline on a ResilienceError the function throws, as the frame path does', async () => {
+      const p = new Registry().pipeline('solo', [bulkhead({ limit: 1 })]);
+      const framed = new Registry().pipeline('framed', [bulkhead({ limit: 1 })]);
+      framed.on(() => {}); // observed: the frame path
+      for (const pipeline of [p, framed]) {
+        const sync = new TimeoutError(5);
+        await expect(
+          pipeline.execute(() => {
+            throw sync;
+          }),
+        ).rejects.toBe(sync);
+        expect(sync.pipeline).toBe(pipeline.name);
+        const async = new TimeoutError(5);
+        await expect(pipeline.execute(() => Promise.reject(async))).rejects.toBe(async);
+        expect(async.pipeline).toBe(pipeline.name);
+        const named = new TimeoutError(5);
+        named.pipeline = 'inner';
+        await expect(pipeline.execute(() => Promise.reject(named))).rejects.toBe(named);
+        expect(named.pipeline).toBe('inner');
+        const plain = new Error('plain');
+        await expect(pipeline.execute(() => Promise.reject(plain))).rejects.toBe(plain);
+        expect(plain).not.toHaveProperty('pipeline');
+      }
     });
 
     it('takes the frame path when observed, given options, switched off, waiting or not alone', async () => {

@@ -1,11 +1,11 @@
 import { type Clock, systemClock, type TimerHandle } from '../clock.js';
-import { BulkheadRejectedError, type BulkheadRejectReason } from '../errors.js';
+import { BulkheadRejectedError, type BulkheadRejectReason, namePipeline } from '../errors.js';
 import { type Frame, PENDING, runStage, STAGE, type Stage } from '../internal/frame.js';
 import { NEVER_ABORTED } from '../internal/signals.js';
-import { SOLO, type Solo } from '../internal/solo.js';
+import { SOLO, type Solo, type SoloRunner } from '../internal/solo.js';
 import { checkDuration, checkName, checkNumber, checkObject } from '../internal/validate.js';
 import { type WaitNode, WaitQueue } from '../internal/wait-queue.js';
-import type { CallContext, Next, Outcome, Policy, PolicyContext } from '../types.js';
+import type { Next, Outcome, PipelineRuntime, Policy, PolicyContext } from '../types.js';
 import { BULKHEAD_DEFAULTS, type BulkheadOptions, type BulkheadSettings } from './options.js';
 
 const WHERE = 'bulkhead';
@@ -166,36 +166,38 @@ class Bulkhead implements BulkheadPolicy, Stage, Solo {
   }
 
   /**
-   * A call of a pipeline that holds this bulkhead alone, unobserved and without options (see
-   * internal/solo.ts): with a slot free and nobody waiting, it takes the slot and runs the
-   * function with no frame, giving the slot back in one reaction to its promise. Otherwise
-   * (a wait, a rejection) the call takes the frame path, which queues and reports.
+   * Calls of a pipeline that holds this bulkhead alone, unobserved and without options (see
+   * internal/solo.ts): with a slot free and nobody waiting, a call takes the slot and runs the
+   * function with no frame, giving the slot back in one reaction to its promise (made once per
+   * pipeline, like the runner). Otherwise (a wait, a rejection) the call takes the frame path,
+   * which queues and reports.
    */
-  run(fn: (ctx: CallContext) => unknown): Promise<unknown> | undefined {
-    if (this.#active >= this.#limit || this.#waiting.size !== 0) return undefined;
-    this.#active++;
-    let result: unknown;
-    try {
-      result = fn({ signal: NEVER_ABORTED, attempt: 1, key: undefined });
-    } catch (error) {
+  runnerFor(pipeline: PipelineRuntime): SoloRunner {
+    const name = pipeline.name;
+    const releaseWithValue = (value: unknown): unknown => {
       this.#release();
-      return Promise.reject(error);
-    }
-    return (result instanceof Promise ? result : Promise.resolve(result)).then(
-      this.#releaseWithValue,
-      this.#releaseWithError,
-    );
+      return value;
+    };
+    const releaseWithError = (error: unknown): never => {
+      this.#release();
+      throw namePipeline(error, name);
+    };
+    return (fn) => {
+      if (this.#active >= this.#limit || this.#waiting.size !== 0) return undefined;
+      this.#active++;
+      let result: unknown;
+      try {
+        result = fn({ signal: NEVER_ABORTED, attempt: 1, key: undefined });
+      } catch (error) {
+        this.#release();
+        return Promise.reject(namePipeline(error, name));
+      }
+      return (result instanceof Promise ? result : Promise.resolve(result)).then(
+        releaseWithValue,
+        releaseWithError,
+      );
+    };
   }
-
-  // The reactions of solo runs: made once per bulkhead, so that a call makes none.
-  readonly #releaseWithValue = (value: unknown): unknown => {
-    this.#release();
-    return value;
-  };
-  readonly #releaseWithError = (error: unknown): never => {
-    this.#release();
-    throw error;
-  };
 
   #release(): void {
     this.#active--;

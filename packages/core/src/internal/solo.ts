@@ -1,4 +1,4 @@
-import type { AnyPolicy, CallContext } from '../types.js';
+import type { AnyPolicy, CallContext, PipelineRuntime } from '../types.js';
 
 /*
  * Why this file exists: a pipeline that holds one policy pays for a call frame (the context
@@ -11,17 +11,25 @@ import type { AnyPolicy, CallContext } from '../types.js';
  *
  * What a solo run must keep of the frame path, so that callers cannot tell them apart: the
  * function gets a fresh context (a never-aborted signal, attempt 1, no key); its value, its
- * rejection and its synchronous throw reach the caller unchanged; the policy's state and
- * bookkeeping are exactly what the stage would leave.
+ * rejection and its synchronous throw reach the caller as they would (a `ResilienceError`
+ * that names no pipeline is given this one's name); the policy's state and bookkeeping are
+ * exactly what the stage would leave.
  */
+
+/**
+ * Runs `fn` if the call needs nothing but the policy, now; returns the caller's promise, or
+ * undefined to have the call run in a frame instead (nothing has been done then).
+ */
+export type SoloRunner = (fn: (ctx: CallContext) => unknown) => Promise<unknown> | undefined;
 
 /** The frame-less path a policy offers for calls of a pipeline that holds it alone. */
 export interface Solo {
   /**
-   * Runs `fn` if the call needs nothing but this policy, now; returns the caller's promise,
-   * or undefined to have the call run in a frame instead (nothing has been done then).
+   * The runner for the calls of `pipeline`, made once when the pipeline is built: what it
+   * needs of the pipeline (its name, for the errors it names) is bound in, so that a call
+   * makes nothing but its context.
    */
-  run(fn: (ctx: CallContext) => unknown): Promise<unknown> | undefined;
+  runnerFor(pipeline: PipelineRuntime): SoloRunner;
 }
 
 /** Built-in policies that have a solo path hand it out under this key. */

@@ -1,4 +1,4 @@
-import { isRejection, ResilienceError } from '../errors.js';
+import { isRejection, namePipeline } from '../errors.js';
 import type { CallOutcome } from '../events/types.js';
 import { Frame, type Invocable, type Plan } from '../internal/frame.js';
 import { NEVER_ABORTED } from '../internal/signals.js';
@@ -95,11 +95,7 @@ export class CallFrame extends Frame implements Invocable {
 
   finished(outcome: Outcome<unknown>): void {
     if (!Number.isNaN(this.#start)) this.#report(outcome);
-    if (!outcome.ok) {
-      const error = outcome.error;
-      if (error instanceof ResilienceError && error.pipeline === undefined)
-        error.pipeline = this.pipeline.name;
-    }
+    if (!outcome.ok) namePipeline(outcome.error, this.pipeline.name);
     if (this.#resolve === undefined) this.#outcome = outcome;
     else if (outcome.ok) this.#resolve(outcome.value);
     else this.#reject!(outcome.error);

@@ -10,7 +10,7 @@ import type {
   RampartEvent,
 } from '../events/types.js';
 import { Plan } from '../internal/frame.js';
-import { type Solo, soloOf } from '../internal/solo.js';
+import { type SoloRunner, soloOf } from '../internal/solo.js';
 import { checkBoolean, checkObject } from '../internal/validate.js';
 import type { AnyPolicy, CallContext, ExecuteOptions, PipelineRuntime, Subscription } from '../types.js';
 import { CallFrame } from './call.js';
@@ -78,7 +78,7 @@ export class Pipeline implements PipelineRuntime {
   /** How a call runs through the policies (see internal/frame.ts); made by the first call. */
   #plan: Plan | undefined = undefined;
   /** The frame-less path of the pipeline's only policy, if it has one (see internal/solo.ts). */
-  readonly #solo: Solo | undefined;
+  readonly #solo: SoloRunner | undefined;
   #enabled: boolean;
 
   constructor(name: string, policies: readonly AnyPolicy[], options: PipelineOptions = {}) {
@@ -95,7 +95,7 @@ export class Pipeline implements PipelineRuntime {
       },
     );
     this.#audience = this.#registry?.audience ?? NO_AUDIENCE;
-    this.#solo = this.#policies.length === 1 ? soloOf(this.#policies[0]!) : undefined;
+    this.#solo = this.#policies.length === 1 ? soloOf(this.#policies[0]!)?.runnerFor(this) : undefined;
     for (const policy of this.#policies) policy.attach?.(this);
   }
 
@@ -251,7 +251,7 @@ export class Pipeline implements PipelineRuntime {
   execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
     // A lone policy may run an unobserved call without options with no frame at all.
     if (options === undefined && this.#solo !== undefined && this.#enabled && !this.listening) {
-      const promise = this.#solo.run(fn);
+      const promise = this.#solo(fn);
       if (promise !== undefined) return promise as Promise<T>;
     }
     this.#plan ??= new Plan(this.#policies);
