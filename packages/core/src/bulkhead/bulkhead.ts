@@ -5,7 +5,7 @@ import { NEVER_ABORTED } from '../internal/signals.js';
 import { SOLO, type Solo, type SoloRunner } from '../internal/solo.js';
 import { checkDuration, checkName, checkNumber, checkObject } from '../internal/validate.js';
 import { type WaitNode, WaitQueue } from '../internal/wait-queue.js';
-import type { Next, Outcome, PipelineRuntime, Policy, PolicyContext } from '../types.js';
+import type { Next, Outcome, Policy, PolicyContext } from '../types.js';
 import { BULKHEAD_DEFAULTS, type BulkheadOptions, type BulkheadSettings } from './options.js';
 
 const WHERE = 'bulkhead';
@@ -172,7 +172,7 @@ class Bulkhead implements BulkheadPolicy, Stage, Solo {
    * pipeline, like the runner). Otherwise (a wait, a rejection) the call takes the frame path,
    * which queues and reports.
    */
-  runnerFor(pipeline: PipelineRuntime): SoloRunner {
+  runnerFor(pipeline: { readonly name: string }): SoloRunner {
     const name = pipeline.name;
     const releaseWithValue = (value: unknown): unknown => {
       this.#release();
