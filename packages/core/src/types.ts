@@ -107,7 +107,10 @@ export interface PipelineRuntime {
   readonly clock: Clock;
   /** True when at least one listener would receive an event: check before building one. */
   readonly listening: boolean;
-  /** Delivers an event to the listeners; a listener that throws is reported, never rethrown. */
+  /**
+   * Delivers an event to the listeners and the registry's sinks; one that throws is reported,
+   * never rethrown.
+   */
   emit(event: RampartEvent): void;
   /*
    * The five events that every call makes, reported without building an object unless a

@@ -1,4 +1,3 @@
-import type { PipelineRuntime } from '../types.js';
 import type {
   AttemptEvent,
   BulkheadAcquiredEvent,
@@ -185,15 +184,16 @@ export function fanOut(sinks: readonly EventSink[]): EventSink | undefined {
   const each =
     (method: SinkMethod) =>
     (...args: unknown[]): void => {
-      const errors: unknown[] = [];
+      let errors: unknown[] | undefined; // made only when a sink throws
       for (const sink of sinks) {
         try {
           (sink[method] as (...a: unknown[]) => void).apply(sink, args);
         } catch (error) {
+          if (errors === undefined) errors = [];
           errors.push(error);
         }
       }
-      if (errors.length > 0) throw new SinkFailures(errors);
+      if (errors !== undefined) throw new SinkFailures(errors);
     };
   return Object.fromEntries(SINK_METHODS.map((method) => [method, each(method)])) as unknown as EventSink;
 }
@@ -213,30 +213,4 @@ export function checkSink(sink: unknown): EventSink {
     }
   }
   return sink as EventSink;
-}
-
-type Reports = Pick<
-  PipelineRuntime,
-  'reportCall' | 'reportAttempt' | 'reportRetryDone' | 'reportCircuitCall' | 'reportBulkheadAcquired'
->;
-
-/**
- * The report methods of a runtime made by hand (a test driving a policy's `execute`
- * directly): each builds the event object and hands it to `runtime.emit`.
- */
-export function reportsThroughEmit(runtime: Pick<PipelineRuntime, 'name' | 'emit'>): Reports {
-  return {
-    reportCall: (key, time, outcome, duration, error) =>
-      runtime.emit(perCallEvent.call(runtime.name, key, time, outcome, duration, error)),
-    reportAttempt: (key, time, attempt, outcome, duration, error) =>
-      runtime.emit(perCallEvent.attempt(runtime.name, key, time, attempt, outcome, duration, error)),
-    reportRetryDone: (policyName, key, time, attempts, succeeded, error) =>
-      runtime.emit(perCallEvent.retryDone(runtime.name, policyName, key, time, attempts, succeeded, error)),
-    reportCircuitCall: (policyName, key, time, result, duration, slow, error) =>
-      runtime.emit(
-        perCallEvent.circuitCall(runtime.name, policyName, key, time, result, duration, slow, error),
-      ),
-    reportBulkheadAcquired: (policyName, key, time, queuedFor) =>
-      runtime.emit(perCallEvent.bulkheadAcquired(runtime.name, policyName, key, time, queuedFor)),
-  };
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
+import { reportsThroughEmit } from '../bulkhead/testing-fixtures/calls.js';
 import type { Clock } from '../clock.js';
-import { reportsThroughEmit } from '../events/sink.js';
 import type { RampartEvent } from '../events/types.js';
 import { Registry } from '../pipeline/registry.js';
 import type { RetryBudget, RetryBudgetSnapshot } from '../retry-budget/options.js';

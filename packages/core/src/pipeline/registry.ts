@@ -137,12 +137,12 @@ export class Registry implements Iterable<Pipeline> {
   /** @internal Pipelines forward their events here: to listeners, then to sinks. */
   emit(event: RampartEvent): void {
     this.#hub.emit(event);
-    for (const sink of this.#sinks) {
-      try {
-        sink.event(event);
-      } catch (error) {
-        this.sinkFailed(error, event);
-      }
+    const sink = this.audience.sink;
+    if (sink === undefined) return;
+    try {
+      sink.event(event);
+    } catch (error) {
+      this.sinkFailed(error, event);
     }
   }
 

@@ -1,7 +1,7 @@
 // Test helpers shared by the bulkhead, rate-limit and fallback tests (excluded from the build,
 // so the node: import below never reaches the library).
 import { getEventListeners } from 'node:events';
-import { reportsThroughEmit } from '../../events/sink.js';
+import { perCallEvent } from '../../events/sink.js';
 import type { RampartEvent } from '../../events/types.js';
 import { NEVER_ABORTED } from '../../internal/signals.js';
 import type { TestClock } from '../../testing/index.js';
@@ -60,3 +60,29 @@ export async function peek<T>(promise: Promise<T>): Promise<T | undefined> {
 }
 
 export type AnyOutcome = Outcome<unknown>;
+
+type Reports = Pick<
+  PipelineRuntime,
+  'reportCall' | 'reportAttempt' | 'reportRetryDone' | 'reportCircuitCall' | 'reportBulkheadAcquired'
+>;
+
+/**
+ * The report methods of a runtime made by hand (a test driving a policy's `execute`
+ * directly): each builds the event object and hands it to `runtime.emit`.
+ */
+export function reportsThroughEmit(runtime: Pick<PipelineRuntime, 'name' | 'emit'>): Reports {
+  return {
+    reportCall: (key, time, outcome, duration, error) =>
+      runtime.emit(perCallEvent.call(runtime.name, key, time, outcome, duration, error)),
+    reportAttempt: (key, time, attempt, outcome, duration, error) =>
+      runtime.emit(perCallEvent.attempt(runtime.name, key, time, attempt, outcome, duration, error)),
+    reportRetryDone: (policyName, key, time, attempts, succeeded, error) =>
+      runtime.emit(perCallEvent.retryDone(runtime.name, policyName, key, time, attempts, succeeded, error)),
+    reportCircuitCall: (policyName, key, time, result, duration, slow, error) =>
+      runtime.emit(
+        perCallEvent.circuitCall(runtime.name, policyName, key, time, result, duration, slow, error),
+      ),
+    reportBulkheadAcquired: (policyName, key, time, queuedFor) =>
+      runtime.emit(perCallEvent.bulkheadAcquired(runtime.name, policyName, key, time, queuedFor)),
+  };
+}
