@@ -18,7 +18,7 @@ type Unrefable = { unref?: () => void };
 const origin = typeof performance !== 'undefined' ? performance.timeOrigin : 0;
 
 /** The longest delay a host timer can wait (2^31 - 1 ms, about 24.8 days). */
-const MAX_HOST_DELAY = 2_147_483_647;
+export const MAX_HOST_DELAY = 2_147_483_647;
 
 /**
  * A timer longer than a host timer can wait. Node and browsers fire a longer one after 1 ms,

@@ -1,3 +1,5 @@
+import { MAX_HOST_DELAY } from '../clock.js';
+
 /**
  * How a delay is randomised, so that many clients that failed together do not retry
  * together. With `d` the kind's delay for this retry (already capped by `max`):
@@ -97,5 +99,9 @@ export const BACKOFF_DEFAULTS = {
   jitter: 'full',
 } as const satisfies BackoffSpec;
 
-/** The longest delay a timer can wait (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
-export const MAX_TIMER_DELAY = 2_147_483_647;
+/**
+ * The longest delay a backoff step or `maxDelay` may name (2^31 - 1 ms, about 24.8 days): the
+ * longest a host timer waits in one go (a longer one would fire at once; rampart's clock waits
+ * in steps instead, but no retry needs to).
+ */
+export const MAX_TIMER_DELAY = MAX_HOST_DELAY;

@@ -114,8 +114,7 @@ export class Pipeline implements PipelineRuntime {
     return this.#enabled;
   }
   set enabled(value: boolean) {
-    if (typeof value !== 'boolean') throw new TypeError(`enabled must be a boolean, got ${typeof value}`);
-    this.#enabled = value;
+    this.#enabled = checkBoolean(`pipeline "${this.name}"`, 'enabled', value);
   }
 
   get listening(): boolean {

@@ -18,7 +18,8 @@ export interface DeadlineEntry<E extends DeadlineEntry<E>> {
 /**
  * The deadlines of the calls running under one timeout policy, with one timer for all of
  * them instead of one per call. Entries are kept in deadline order (calls of one policy
- * arrive with deadlines in order, so adding is O(1) but for a re-tuned `after`), and the
+ * arrive with deadlines in order — a policy that lowers its `after` starts a new queue — so
+ * adding is O(1); the queue still sorts whatever it is given, as its tests do), and the
  * timer is armed for the earliest one. A call that ends early only leaves the list: the
  * timer, if it was armed for that call, fires at its old time and is armed again for the
  * next deadline, so a million calls in flight cost one timer. When the last entry leaves,
@@ -80,7 +81,7 @@ export class DeadlineQueue<E extends DeadlineEntry<E>> {
       entry.deadline = now + entry.after;
     }
     const deadline = entry.deadline;
-    // Walk back from the tail past later deadlines (none, unless `after` was lowered).
+    // Walk back from the tail past later deadlines (none from a timeout policy: see above).
     let before = this.#tail;
     while (before !== undefined && before.deadline > deadline) before = before.prev;
     entry.prev = before;

@@ -26,8 +26,8 @@ export type TimeoutPolicy = Policy<'timeout', TimeoutSnapshot, Pick<TimeoutOptio
 /**
  * Limits how long the inner layers may run. The signal handed inwards is aborted when the
  * time is up; `aggressive` also rejects with `TimeoutError` at once, `cooperative` waits
- * for the call to settle first. The timer is cleared as soon as the call settles and never
- * keeps the process alive.
+ * for the call to settle first. Calls in flight share one timer (see deadlines.ts), cleared
+ * when the last of them leaves; it never keeps the process alive.
  *
  * @example
  * timeout(2_000)
