@@ -114,7 +114,7 @@ export function renderMetricsReference(): string {
     '',
     '## Histogram buckets',
     '',
-    `Every duration histogram is in seconds with these bucket boundaries (sent as advice on SDK instruments, and as a view by \`@rampart/otel/prometheus\`; with \`histograms: 'producer'\` rampart aggregates into them itself): ${DURATION_BUCKETS_SECONDS.map(String).join(', ')}.`,
+    `Every duration histogram is in seconds with these bucket boundaries (sent as advice on SDK instruments, and as a view by \`@rampart/otel/prometheus\` with \`histograms: 'sdk'\`; with \`histograms: 'producer'\`, its default, rampart aggregates into them itself): ${DURATION_BUCKETS_SECONDS.map(String).join(', ')}.`,
     '',
     '## Span events (`tracing: true`)',
     '',
