@@ -325,7 +325,8 @@ function isAttributeValue(value: unknown): value is AttributeValue {
   return Array.isArray(value) && value.every((v) => v === null || isAttributeValue(v));
 }
 
-function describe(value: unknown): string {
+/** A bad option's value as an error message shows it. */
+export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return JSON.stringify(value);

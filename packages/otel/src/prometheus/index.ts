@@ -19,7 +19,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { defaultRegistry, type Registry } from '@rampart/core';
 import { DURATION_BUCKETS_SECONDS, METRICS } from '../constants.js';
-import { type Instrumentation, type InstrumentOptions, instrument } from '../instrument.js';
+import { describe, type Instrumentation, type InstrumentOptions, instrument } from '../instrument.js';
 import { type Env, resourceAttributes } from './resource.js';
 
 export { type Env, parseResourceAttributes, type ResourceInput, resourceAttributes } from './resource.js';
@@ -235,9 +235,7 @@ function build(where: string, options: PrometheusMetricsOptions): PrometheusMetr
   );
   const histograms = options.histograms ?? 'producer';
   if (histograms !== 'sdk' && histograms !== 'producer') {
-    throw new TypeError(
-      `${where}: histograms must be 'sdk' or 'producer', got ${JSON.stringify(histograms)}`,
-    );
+    throw new TypeError(`${where}: histograms must be 'sdk' or 'producer', got ${describe(histograms)}`);
   }
   // The reader takes its producers at construction, before instrument() can run (it needs
   // the provider, which needs the reader): this one forwards to the instrumentation's.
