@@ -8,27 +8,19 @@
  * runs. So each scenario runs in fresh processes (three, or `Scenario.processes`), and each
  * contender's result is its median over them.
  */
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { FULL, measureScenario, QUICK } from './harness.js';
+import { runChild } from './child.js';
+import { FULL, measureScenario, median, QUICK } from './harness.js';
 import { callScenarios } from './scenarios/calls.js';
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 /** Measures scenario `id` in `processes` fresh processes, one after another; ns per call by contender. */
 export function measureApart(id: string, quick: boolean, processes: number): Map<string, number> {
   const runs: Map<string, number>[] = [];
   for (let i = 0; i < processes; i++) {
-    const output = execFileSync(
-      process.execPath,
-      ['--expose-gc', fileURLToPath(import.meta.url), id, quick ? 'quick' : 'full'],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 },
-    );
-    runs.push(new Map(JSON.parse(output) as [string, number][]));
+    const output = runChild<[string, number][]>(import.meta.url, [id, quick ? 'quick' : 'full'], {
+      flags: ['--expose-gc'],
+    });
+    runs.push(new Map(output));
   }
   return new Map([...runs[0]!.keys()].map((name) => [name, median(runs.map((run) => run.get(name)!))]));
 }

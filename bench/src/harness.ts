@@ -42,7 +42,9 @@ export const QUICK: HarnessOptions = { rounds: 3, cpuTimeMs: 40 };
 /**
  * The clock of every measurement: CPU time of this process (user + system, all threads, so
  * garbage collection on helper threads counts), in ns. Every scenario is pure CPU work (the
- * protected function resolves at once; no timer fires while measuring), so on an idle
+ * protected function resolves at once, and no timer of the measured calls fires while
+ * measuring; the fixtures' few background timers, opossum's 1 s status intervals and one
+ * timeout a second of the call kept in flight, cost a negligible share), so on an idle
  * machine it equals wall time, and on a busy one other processes do not inflate it.
  */
 export const cpuNow = (): number => {
@@ -50,7 +52,8 @@ export const cpuNow = (): number => {
   return (usage.user + usage.system) * 1_000;
 };
 
-const median = (values: readonly number[]): number => {
+/** The median of `values` (the mean of the middle two for an even count). */
+export const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
@@ -147,11 +150,11 @@ export async function measureScenario(
         // Always batch, with a batch as long as ~200 us (see runsPerSample).
         batch_threshold: Number.POSITIVE_INFINITY,
         batch_samples: batches.get(candidate.name)!,
-        // No full collection before measuring (mitata's default when `gc()` is exposed, as
-        // `pnpm bench` exposes it for the memory scenario): a full GC shrinks V8's young
+        // No full collection before measuring (mitata's default when `gc()` is exposed, as it
+        // is in the processes that measure: apart.ts): a full GC shrinks V8's young
         // generation to its minimum, and for the tens of ms that follow every allocation
-        // costs several times its steady-state share of scavenges — a bare `await fn()` reads
-        // 60 ns instead of 37. A service in steady state does not run like that; the
+        // costs several times its steady-state share of scavenges (a bare `await fn()` read
+        // markedly slower). A service in steady state does not run like that; the
         // interleaved rounds and the median already spread the garbage of one contender
         // over all of them.
         gc: false,

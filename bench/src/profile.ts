@@ -4,10 +4,10 @@
  * timers, the clock, garbage collection). `pnpm bench` puts this profile next to a target
  * it misses; on its own: `node bench/dist/profile.js <scenario> [calls]`.
  */
-import { execFileSync } from 'node:child_process';
 import { Session } from 'node:inspector/promises';
 import { fileURLToPath } from 'node:url';
 import { Registry } from '@rampart/core';
+import { runChild } from './child.js';
 import { instrumentedRegistry, rampart } from './scenarios/contenders.js';
 import { work } from './scenarios/fixtures.js';
 
@@ -90,16 +90,10 @@ function summarize(profile: CpuProfile): { owners: ProfileEntry[]; functions: Pr
 
 /** Profiles `scenario` over `calls` sequential calls, in a child process (a fresh heap). */
 export function profileScenario(scenario: ProfiledScenario, calls: number): Profile {
-  const output = execFileSync(
-    process.execPath,
-    [fileURLToPath(import.meta.url), '--child', scenario, String(calls)],
-    {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      maxBuffer: 64 * 2 ** 20,
-    },
-  );
-  const { owners, functions } = summarize(JSON.parse(output) as CpuProfile);
+  const profile = runChild<CpuProfile>(import.meta.url, ['--child', scenario, String(calls)], {
+    maxBuffer: 64 * 2 ** 20,
+  });
+  const { owners, functions } = summarize(profile);
   return { scenario, calls, owners, functions };
 }
 

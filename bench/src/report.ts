@@ -32,22 +32,32 @@ export interface Report {
 /** docs/benchmarks.md: the machine, the versions, every scenario and every target. */
 export function renderMarkdown({ results, fleet, checks, quick, scenarios, profiles }: Report): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  // Fresh processes a scenario is measured in, in words: three unless `Scenario.processes` says otherwise.
+  const words = ['none', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+  const inWords = (count: number) => words[count] ?? String(count);
+  const otherCounts = scenarios
+    .filter((s) => (s.processes ?? 3) !== 3)
+    .map((s) => `${inWords(s.processes!)} for the ${s.id} scenario`);
+  const processes = `three${otherCounts.length > 0 ? ` (${otherCounts.join(', ')})` : ''} fresh`;
   const lines = [
     '# Benchmarks',
     '',
     '<!-- written by `pnpm bench` (bench/src/run.ts); do not edit by hand -->',
     '',
     'rampart against [cockatiel](https://github.com/connor4312/cockatiel) and',
-    `[opossum](https://github.com/nodeshift/opossum), side by side: each scenario in ${quick ? 'a fresh process' : 'three fresh'}`,
+    `[opossum](https://github.com/nodeshift/opossum), side by side: each scenario in ${quick ? 'a fresh process' : processes}`,
     quick
       ? "of its own (none inherits another's heap or JIT state), its contenders in interleaved"
       : "processes of its own (none inherits another's heap or JIT state, and each result is the median over the processes, as what V8 decides while warming up differs between them), its contenders in interleaved",
     'rounds (each round measures every contender once, in a shuffled order), reporting the median over rounds',
     'of the mean time per call in each round (the mean, so that garbage collection is charged to',
     'whoever makes the garbage, in every run). The protected function resolves at once, so what is measured is the',
-    "policies' own overhead. Ratios are what matter: they are measured side by side in one run.",
+    "policies' own overhead. Ratios are what matter: their contenders are measured side by side in the same",
+    "processes, and a ratio is of each contender's median.",
     'Times are CPU time of the benchmark process (user + system, all threads, so garbage',
-    'collection counts), per call: every scenario is pure CPU work, so on an idle machine this',
+    'collection counts), per call: every scenario is pure CPU work (no timer of the measured calls',
+    "fires while measuring; the fixtures' few background timers, opossum's 1 s status intervals and",
+    'one timeout a second of a call kept in flight, cost a negligible share), so on an idle machine this',
     'equals wall time, and on a shared one other processes do not inflate it. Before measuring,',
     "each contender's call is checked to resolve with the function's own value (or, for the open",
     'circuit, to reject), so none can look fast by doing less. Each contender runs for 50 ms',

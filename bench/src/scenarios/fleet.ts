@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { breakers, circuitBreaker, Registry, timeout } from '@rampart/core';
 import * as cockatiel from 'cockatiel';
 import CircuitBreaker from 'opossum';
+import { runChild } from '../child.js';
 import { instrumentedRegistry } from './contenders.js';
 import { work } from './fixtures.js';
 
@@ -111,12 +111,11 @@ async function measureFleet(name: string, count: number, idleMs: number): Promis
 export async function fleetScenario(count: number, idleMs: number): Promise<FleetResult[]> {
   const results: FleetResult[] = [];
   for (const name of Object.keys(CONTENDERS)) {
-    const output = execFileSync(
-      process.execPath,
-      ['--expose-gc', fileURLToPath(import.meta.url), name, String(count), String(idleMs)],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    results.push(
+      runChild<FleetResult>(import.meta.url, [name, String(count), String(idleMs)], {
+        flags: ['--expose-gc'],
+      }),
     );
-    results.push(JSON.parse(output) as FleetResult);
   }
   return results;
 }
