@@ -35,6 +35,8 @@ import {
   ATTR_OUTCOME,
   ATTR_PIPELINE,
   ATTR_POLICY,
+  type Instrumentation,
+  instrument,
   METRIC_ATTEMPT_DURATION,
   METRIC_BULKHEAD_ACTIVE,
   METRIC_BULKHEAD_LIMIT,
@@ -61,6 +63,42 @@ function fullPipeline(registry: Registry, clock: TestClock, name = 'deps'): Pipe
     { clock },
   );
 }
+
+/**
+ * `fullPipeline` on a fresh clock and registry, instrumented, with every unhandled rejection,
+ * listener error and instrumentation error collected. Rampart swallows what its error handlers
+ * throw, so an assertion there could never fail a test: `problems()` returns what they got,
+ * for a test to check at its end. `close()` releases everything; call it in `finally`.
+ */
+function watchedPipeline() {
+  const unhandled = watchUnhandledRejections();
+  const listenerErrors: unknown[] = [];
+  const instrumentationErrors: string[] = [];
+  try {
+    const clock = new TestClock();
+    const registry = new Registry({ onListenerError: (error) => listenerErrors.push(error) });
+    const p = fullPipeline(registry, clock);
+    const h = metricsHarness(registry, {
+      onError: (error, context) => instrumentationErrors.push(`${context}: ${String(error)}`),
+    });
+    return {
+      clock,
+      p,
+      h,
+      /** Everything that went wrong around the calls so far; each list is empty when nothing did. */
+      problems: () => ({ unhandled: [...unhandled.stop()], listenerErrors, instrumentationErrors }),
+      close: async () => {
+        unhandled.stop();
+        await h.close();
+      },
+    };
+  } catch (error) {
+    unhandled.stop();
+    throw error;
+  }
+}
+
+const NO_PROBLEMS = { unhandled: [], listenerErrors: [], instrumentationErrors: [] };
 
 /** Runs `call` to the end on `clock` and returns how it settled. */
 async function settled<T>(
@@ -98,7 +136,10 @@ describe('a throwing event listener', () => {
     registry.on(() => {
       throw boom;
     });
-    const h = metricsHarness(registry, { onError: (error) => expect.fail(String(error)) });
+    const instrumentationErrors: string[] = [];
+    const h = metricsHarness(registry, {
+      onError: (error, context) => instrumentationErrors.push(`${context}: ${String(error)}`),
+    });
     try {
       let events = 0;
       registry.on(() => events++);
@@ -117,6 +158,7 @@ describe('a throwing event listener', () => {
       expect(m.total(METRIC_CALL_DURATION.name, { [ATTR_OUTCOME]: 'success' })).toBe(15);
       expect(m.total(METRIC_CALL_DURATION.name, { [ATTR_OUTCOME]: 'failure' })).toBe(5);
       expect(m.total(METRIC_RETRY_ATTEMPTS.name)).toBe(10);
+      expect(instrumentationErrors).toEqual([]);
     } finally {
       await h.close();
     }
@@ -332,19 +374,20 @@ describe('a failing exporter', () => {
       DiagLogLevel.ERROR,
     );
     const unhandled = watchUnhandledRejections();
-    const clock = new TestClock();
-    const registry = new Registry();
-    const p = fullPipeline(registry, clock);
-    const exporter = new FlakyExporter();
-    const reader = new PeriodicExportingMetricReader({
-      exporter,
-      exportIntervalMillis: 10_000,
-      exportTimeoutMillis: 1_000,
-    });
-    const provider = new MeterProvider({ readers: [reader] });
-    const { instrument } = await import('@rampart/otel');
-    const handle = instrument(registry, { meterProvider: provider });
+    let provider: MeterProvider | undefined;
+    let handle: Instrumentation | undefined;
     try {
+      const clock = new TestClock();
+      const registry = new Registry();
+      const p = fullPipeline(registry, clock);
+      const exporter = new FlakyExporter();
+      const reader = new PeriodicExportingMetricReader({
+        exporter,
+        exportIntervalMillis: 10_000,
+        exportTimeoutMillis: 1_000,
+      });
+      provider = new MeterProvider({ readers: [reader] });
+      handle = instrument(registry, { meterProvider: provider });
       const run = async (n: number) => {
         for (let i = 0; i < n; i++)
           expect(
@@ -377,8 +420,9 @@ describe('a failing exporter', () => {
       expect(exportedCalls(exporter)).toBe(20);
       expect(unhandled.stop()).toEqual([]);
     } finally {
-      handle.dispose();
-      await provider.shutdown();
+      unhandled.stop();
+      handle?.dispose();
+      await provider?.shutdown();
     }
   });
 });
@@ -401,11 +445,7 @@ describe('a protected function that throws, returns a plain value, or rejects wi
   for (const sync of [true, false]) {
     for (const [label, make] of thrownValues) {
       it(`${sync ? 'throws' : 'rejects with'} ${label}: the caller gets that value, every attempt and call is counted`, async () => {
-        const unhandled = watchUnhandledRejections();
-        const clock = new TestClock();
-        const registry = new Registry({ onListenerError: (error) => expect.fail(String(error)) });
-        const p = fullPipeline(registry, clock);
-        const h = metricsHarness(registry, { onError: (error) => expect.fail(String(error)) });
+        const { clock, p, h, problems, close } = watchedPipeline();
         try {
           const values: unknown[] = [];
           const outcome = await settled(
@@ -430,9 +470,9 @@ describe('a protected function that throws, returns a plain value, or rejects wi
             expect(String(pt.attributes[ATTR_ERROR_TYPE])).toMatch(/^[A-Za-z0-9_$][A-Za-z0-9_$.:-]*$/);
           }
           expect(clock.pendingTimers).toBe(0);
-          expect(unhandled.stop()).toEqual([]);
+          expect(problems()).toEqual(NO_PROBLEMS);
         } finally {
-          await h.close();
+          await close();
         }
       });
     }
@@ -478,11 +518,7 @@ describe('a protected function that throws, returns a plain value, or rejects wi
   });
 
   it('a thrown value whose every getter throws: the call settles, is counted, leaves nothing behind', async () => {
-    const unhandled = watchUnhandledRejections();
-    const clock = new TestClock();
-    const registry = new Registry({ onListenerError: (error) => expect.fail(String(error)) });
-    const p = fullPipeline(registry, clock);
-    const h = metricsHarness(registry, { onError: (error) => expect.fail(String(error)) });
+    const { clock, p, h, problems, close } = watchedPipeline();
     try {
       const controller = new AbortController();
       const value = hostileError();
@@ -504,9 +540,9 @@ describe('a protected function that throws, returns a plain value, or rejects wi
       );
       expect(m.total(METRIC_ATTEMPT_DURATION.name, { [ATTR_OUTCOME]: 'failure' })).toBeGreaterThanOrEqual(1);
       expect(m.total(METRIC_CIRCUIT_CALLS.name, { [ATTR_CIRCUIT_RESULT]: 'failure' })).toBe(1);
-      expect(unhandled.stop()).toEqual([]);
+      expect(problems()).toEqual(NO_PROBLEMS);
     } finally {
-      await h.close();
+      await close();
     }
   });
 
@@ -592,12 +628,15 @@ it('collect() helper reports SDK collection errors (so the tests above would see
   const { CollectingReader } = await import('./support/metrics.js');
   const reader = new CollectingReader();
   const provider = new MeterProvider({ readers: [reader] });
-  provider
-    .getMeter('t')
-    .createObservableGauge('g')
-    .addCallback(() => {
-      throw new Error('callback failed');
-    });
-  await expect(collect(reader)).rejects.toThrow('metric collection reported errors');
-  await provider.shutdown();
+  try {
+    provider
+      .getMeter('t')
+      .createObservableGauge('g')
+      .addCallback(() => {
+        throw new Error('callback failed');
+      });
+    await expect(collect(reader)).rejects.toThrow('metric collection reported errors');
+  } finally {
+    await provider.shutdown();
+  }
 });

@@ -26,6 +26,7 @@ import {
   settle,
   timeout,
 } from '@rampart/core';
+import { TestClock } from '@rampart/core/testing';
 import { instrument } from '@rampart/otel';
 import { describe, expect, it } from 'vitest';
 
@@ -450,6 +451,43 @@ describe('every factory rejects nonsense with an error that names the option', (
       expect(() => policy.configure(bad), policy.kind).toThrow();
       expect(JSON.stringify(policy.snapshot()), policy.kind).toBe(before);
     }
+  });
+
+  // A circuit breaker's snapshot does not show openFor, nor a fallback's its handles: what
+  // they do shows whether a failed configure() left them as they were.
+  it('a failed configure() leaves a circuit breaker opening for the openFor it had', async () => {
+    const clock = new TestClock();
+    const breaker = circuitBreaker({ breaker: breakers.consecutive(1), openFor: 1_000, clock });
+    expect(() => breaker.configure({ openFor: 5_000, halfOpen: { probes: 0 } })).toThrow(RangeError);
+    const p = new Registry().pipeline('cb', [breaker], { clock });
+    const fail = () => p.execute(() => Promise.reject(new Error('down'))).catch(() => 'failed');
+    expect(await fail()).toBe('failed');
+    expect(breaker.state).toBe('open');
+    await clock.advance(999);
+    expect(breaker.state).toBe('open');
+    await clock.advance(1);
+    expect(breaker.state).toBe('half_open');
+    // A failed probe opens it again, for 1,000 ms again.
+    expect(await fail()).toBe('failed');
+    expect(breaker.state).toBe('open');
+    await clock.advance(999);
+    expect(breaker.state).toBe('open');
+    await clock.advance(1);
+    expect(breaker.state).toBe('half_open');
+    // One probe (the default, not the 0 refused) gets through and closes it.
+    await expect(p.execute(() => 'up')).resolves.toBe('up');
+    expect(breaker.state).toBe('closed');
+  });
+
+  it("a failed configure() leaves a fallback's handles deciding what falls back", async () => {
+    const handled = new Error('use the fallback');
+    const other = new Error('not mine');
+    const policy = fallback({ value: 1, handles: (error) => error === handled });
+    expect(() => policy.configure({ handles: 5 } as never)).toThrow(TypeError);
+    expect(() => policy.configure({ value: 2, handles: 5 } as never)).toThrow(TypeError);
+    const p = new Registry().pipeline('fb', [policy]);
+    await expect(p.execute(() => Promise.reject(handled))).resolves.toBe(1);
+    await expect(p.execute(() => Promise.reject(other))).rejects.toBe(other);
   });
 });
 
