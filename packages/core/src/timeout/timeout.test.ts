@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { backoff } from '../backoff/backoff.js';
+import { abortListeners } from '../bulkhead/testing-fixtures/calls.js';
 import { TimeoutError } from '../errors.js';
 import type { RampartEvent } from '../events/types.js';
 import { Registry } from '../pipeline/registry.js';
+import { retry } from '../retry/retry.js';
 import { TestClock } from '../testing/index.js';
 import type { CallContext } from '../types.js';
 import { TIMEOUT_DEFAULTS } from './options.js';
@@ -177,5 +180,93 @@ describe('timeout', () => {
     expect(t.snapshot()).toEqual({ after: 200, strategy: 'aggressive' });
     expect(() => t.configure({ after: 300, strategy: 'nope' as never })).toThrow(/strategy/);
     expect(t.snapshot().after).toBe(200);
+  });
+});
+
+describe('timeouts inside timeouts', () => {
+  const nested = (outer: Parameters<typeof timeout>[0], inner: Parameters<typeof timeout>[0]) => {
+    const clock = new TestClock();
+    const withClock = (o: Parameters<typeof timeout>[0]) =>
+      typeof o === 'number' ? { after: o, clock } : { ...o, clock };
+    const p = new Registry().pipeline(
+      'nested',
+      [
+        timeout({ ...withClock(outer), name: 'total' }),
+        retry({ maxAttempts: 2, backoff: backoff.constant(0), clock }),
+        timeout({ ...withClock(inner), name: 'attempt' }),
+      ],
+      { clock },
+    );
+    return { clock, p };
+  };
+
+  it('make no AbortController for calls that never read their signal', async () => {
+    const { p } = nested(1_000, 100);
+    const Original = globalThis.AbortController;
+    let made = 0;
+    globalThis.AbortController = class extends Original {
+      constructor() {
+        super();
+        made++;
+      }
+    };
+    try {
+      for (let i = 0; i < 10; i++) await expect(p.execute(async () => i)).resolves.toBe(i);
+    } finally {
+      globalThis.AbortController = Original;
+    }
+    expect(made).toBe(0);
+  });
+
+  it('the enclosing timeout ends the call when its time is up first, aborting the inner signal', async () => {
+    const { clock, p } = nested(100, 1_000);
+    let signal: AbortSignal | undefined;
+    const call = p.execute((ctx) => {
+      signal = ctx.signal;
+      return new Promise(() => {}); // ignores its signal
+    });
+    const failed = expect(call).rejects.toMatchObject({ name: 'TimeoutError', timeout: 100 });
+    await clock.advance(100);
+    await failed;
+    expect(signal?.aborted).toBe(true);
+    expect(signal?.reason).toMatchObject({ name: 'TimeoutError', timeout: 100 });
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('a cooperative enclosing timeout waits for the call, which sees its signal aborted', async () => {
+    const { clock, p } = nested(
+      { after: 100, strategy: 'cooperative' },
+      { after: 1_000, strategy: 'cooperative' },
+    );
+    const call = p.execute(
+      ({ signal }) =>
+        new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
+        ),
+    );
+    const failed = expect(call).rejects.toMatchObject({ name: 'TimeoutError', timeout: 100 });
+    await clock.advance(100);
+    await failed;
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it("the caller's abort reaches the inner timeout through the enclosing one, leaving no listener", async () => {
+    const { clock, p } = nested(1_000, 1_000);
+    const controller = new AbortController();
+    const reason = new Error('caller gave up');
+    let signal: AbortSignal | undefined;
+    const call = p.execute(
+      (ctx) => {
+        signal = ctx.signal;
+        return new Promise(() => {});
+      },
+      { signal: controller.signal },
+    );
+    const failed = expect(call).rejects.toBe(reason);
+    controller.abort(reason);
+    await failed;
+    expect(signal?.reason).toBe(reason);
+    expect(abortListeners(controller.signal)).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
   });
 });

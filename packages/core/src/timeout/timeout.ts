@@ -94,15 +94,28 @@ class Timeout implements TimeoutPolicy, Stage {
    * caller aborts); the call's deadline joins the policy's queue instead of getting a timer.
    */
   enter(frame: Frame, at: number): typeof PENDING {
-    const outer = frame.signal;
-    const inner = new TimeoutFrame(this, frame, at, this.#after, this.#strategy === 'aggressive', outer);
+    // Inside another timeout's row, the enclosing timeout answers for the outer abort: reading
+    // its `signal` instead would make its AbortController (microseconds) on every call.
+    const enclosing = frame instanceof TimeoutFrame ? frame : undefined;
+    const outer = enclosing === undefined ? frame.signal : NEVER_ABORTED;
+    const inner = new TimeoutFrame(
+      this,
+      frame,
+      at,
+      this.#after,
+      this.#strategy === 'aggressive',
+      outer,
+      enclosing,
+    );
     // The time if this pass has it already; alone in its queue, a call needs none (deadlines.ts).
     const now = frame.peekNow(this.#clock);
     inner.deadline = now + inner.after;
     this.#deadlines ??= new DeadlineQueue(this.#clock, expire);
     inner.queue = this.#deadlines;
     this.#deadlines.add(inner, now);
-    if (outer !== NEVER_ABORTED && !outer.aborted) {
+    if (enclosing !== undefined) {
+      if (!enclosing.aborted) enclosing.adopt(inner);
+    } else if (outer !== NEVER_ABORTED && !outer.aborted) {
       inner.onOuterAbort = () => inner.outerAborted();
       outer.addEventListener('abort', inner.onOuterAbort, { once: true });
     }
@@ -173,6 +186,13 @@ class TimeoutFrame extends Frame implements DeadlineEntry<TimeoutFrame> {
   readonly at: number;
   readonly after: number;
   readonly aggressive: boolean;
+  /**
+   * The timeout this one runs inside, if any: its abort (its time up, or its caller gone) is
+   * this one's outer abort, told through `adopt` instead of a listener on its signal.
+   */
+  readonly enclosing: TimeoutFrame | undefined;
+  /** Timeouts running inside this one, told when it aborts (made for the first). */
+  #nested: TimeoutFrame[] | undefined = undefined;
   /** The signal, once made, and the proxy user code sees the frame through. */
   #controller: AbortController | undefined = undefined;
   #context: PolicyContext | undefined = undefined;
@@ -186,6 +206,7 @@ class TimeoutFrame extends Frame implements DeadlineEntry<TimeoutFrame> {
     after: number,
     aggressive: boolean,
     outer: AbortSignal,
+    enclosing: TimeoutFrame | undefined,
   ) {
     super(
       parent.plan,
@@ -203,6 +224,30 @@ class TimeoutFrame extends Frame implements DeadlineEntry<TimeoutFrame> {
     this.at = at;
     this.after = after;
     this.aggressive = aggressive;
+    this.enclosing = enclosing;
+  }
+
+  /** A timeout running inside this one: told when this one aborts, unless it settles first. */
+  adopt(nested: TimeoutFrame): void {
+    this.#nested ??= [];
+    this.#nested.push(nested);
+  }
+
+  /** Whether the layer outside this timeout has aborted (its caller, or an enclosing timeout). */
+  #outerIsAborted(): boolean {
+    return this.enclosing === undefined ? this.outerSignal.aborted : this.enclosing.aborted;
+  }
+
+  #outerReason(): unknown {
+    return this.enclosing === undefined ? this.outerSignal.reason : this.enclosing.abortReason;
+  }
+
+  /** This timeout has aborted: the timeouts running inside it hear of it, once. */
+  #abortNested(): void {
+    const nested = this.#nested;
+    if (nested === undefined) return;
+    this.#nested = undefined;
+    for (const frame of nested) frame.outerAborted();
   }
 
   /** Aborted when the time is up or the caller aborts; made on first read. */
@@ -221,11 +266,11 @@ class TimeoutFrame extends Frame implements DeadlineEntry<TimeoutFrame> {
   }
 
   override get aborted(): boolean {
-    return this.#timeoutError !== undefined || super.aborted;
+    return this.#timeoutError !== undefined || this.#outerIsAborted();
   }
 
   override get abortReason(): unknown {
-    return this.#timeoutError ?? this.outerSignal.reason;
+    return this.#timeoutError ?? this.#outerReason();
   }
 
   /** The inner layers have their outcome. */
@@ -233,7 +278,7 @@ class TimeoutFrame extends Frame implements DeadlineEntry<TimeoutFrame> {
     if (this.settled) return; // an aggressive timeout (or the caller's abort) answered already
     this.#settle();
     let result = outcome;
-    if (this.timedOut && !outcome.ok && !this.outerSignal.aborted) {
+    if (this.timedOut && !outcome.ok && !this.#outerIsAborted()) {
       // Cooperative: the call ended because we aborted it; report the timeout, not the abort.
       result = {
         ok: false,
@@ -255,6 +300,7 @@ class TimeoutFrame extends Frame implements DeadlineEntry<TimeoutFrame> {
     if (!this.aborted) {
       this.#timeoutError = error;
       this.#controller?.abort(error);
+      this.#abortNested();
     }
     if (this.aggressive && !this.settled) {
       this.#settle();
@@ -265,10 +311,14 @@ class TimeoutFrame extends Frame implements DeadlineEntry<TimeoutFrame> {
   /** The caller gave up: an aggressive timeout lets go at once, a cooperative one waits. */
   outerAborted(): void {
     this.onOuterAbort = undefined; // `once` has removed it
-    if (this.#timeoutError === undefined) this.#controller?.abort(this.outerSignal.reason);
+    const reason = this.#outerReason();
+    if (this.#timeoutError === undefined) {
+      this.#controller?.abort(reason);
+      this.#abortNested();
+    }
     if (this.aggressive && !this.settled) {
       this.#settle();
-      this.parent.stop(this.at, { ok: false, error: this.outerSignal.reason });
+      this.parent.stop(this.at, { ok: false, error: reason });
     }
   }
 
@@ -279,5 +329,14 @@ class TimeoutFrame extends Frame implements DeadlineEntry<TimeoutFrame> {
       this.outerSignal.removeEventListener('abort', this.onOuterAbort);
       this.onOuterAbort = undefined;
     }
+    this.enclosing?.disown(this);
+  }
+
+  /** A timeout running inside this one has settled: it no longer needs telling. */
+  disown(nested: TimeoutFrame): void {
+    const list = this.#nested;
+    if (list === undefined) return;
+    const index = list.indexOf(nested);
+    if (index >= 0) list.splice(index, 1);
   }
 }
