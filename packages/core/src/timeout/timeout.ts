@@ -235,7 +235,10 @@ class TimeoutFrame extends Frame implements DeadlineEntry<TimeoutFrame> {
 
   /** Whether the layer outside this timeout has aborted (its caller, or an enclosing timeout). */
   #outerIsAborted(): boolean {
-    return this.enclosing === undefined ? this.outerSignal.aborted : this.enclosing.aborted;
+    if (this.enclosing !== undefined) return this.enclosing.aborted;
+    // The shared never-aborted signal is not asked: reading `aborted` goes into Node's internals.
+    const outer = this.outerSignal;
+    return outer !== NEVER_ABORTED && outer.aborted;
   }
 
   #outerReason(): unknown {
