@@ -21,7 +21,8 @@ class Ignored extends Error {}
 type Settlement = 'success' | 'bad_result' | 'failure' | 'ignored' | 'abort';
 
 type Action =
-  | { readonly type: 'start'; readonly count: number }
+  /** `bare`: calls made without options (unobserved, a closed untimed breaker runs them with no frame). */
+  | { readonly type: 'start'; readonly count: number; readonly bare: boolean }
   | { readonly type: 'settle'; readonly pick: number | 'newest'; readonly how: Settlement }
   | { readonly type: 'settleAll'; readonly how: Settlement }
   | { readonly type: 'advance'; readonly ms: number }
@@ -103,11 +104,22 @@ const settlementArb = fc.constantFrom<Settlement>(
 );
 const actionArb = (breaker: fc.Arbitrary<BreakerSpec>): fc.Arbitrary<Action> =>
   fc.oneof(
-    { weight: 30, arbitrary: fc.record({ type: fc.constant('start' as const), count: fc.constant(1) }) },
+    {
+      weight: 30,
+      arbitrary: fc.record({
+        type: fc.constant('start' as const),
+        count: fc.constant(1),
+        bare: fc.boolean(),
+      }),
+    },
     // A burst of concurrent callers in the same instant.
     {
       weight: 5,
-      arbitrary: fc.record({ type: fc.constant('start' as const), count: fc.integer({ min: 2, max: 30 }) }),
+      arbitrary: fc.record({
+        type: fc.constant('start' as const),
+        count: fc.integer({ min: 2, max: 30 }),
+        bare: fc.boolean(),
+      }),
     },
     {
       weight: 35,
@@ -185,6 +197,12 @@ function check(actual: unknown, expected: unknown): void {
   if (!same(actual, expected)) expect(actual).toEqual(expected);
 }
 
+/**
+ * How many calls ran with no frame (the breaker's solo path) and in one, over a property's
+ * runs: both paths must agree with the model, so both must have been taken.
+ */
+const paths = { solo: 0, framed: 0 };
+
 /** Runs one random scenario against the breaker and the model; any divergence fails the property. */
 async function scenario(
   config: ModelConfig & { listening: boolean },
@@ -246,13 +264,18 @@ async function scenario(
           const before = invoked;
           const result = p
             .execute(
-              () =>
+              (ctx) =>
                 new Promise<string>((res, rej) => {
                   invoked++;
+                  // A frame is the context itself; a solo call gets a plain one.
+                  if ('call' in ctx) paths.framed++;
+                  else paths.solo++;
                   resolve = res;
                   reject = rej;
                 }),
-              { signal: controller.signal },
+              // A bare call cannot be aborted by its caller: an 'abort' settlement then is
+              // the function failing with an AbortError of its own, which is ignored alike.
+              action.bare ? undefined : { signal: controller.signal },
             )
             .then(
               (value) => ({ ok: true, value }),
@@ -348,10 +371,17 @@ const RUNS = 1_500;
 const TIMEOUT = 60_000;
 
 describe('circuitBreaker against a reference model (fast-check)', { timeout: TIMEOUT }, () => {
-  const property = (breaker: fc.Arbitrary<BreakerSpec>) =>
-    fc.assert(fc.asyncProperty(configArb(breaker), actionsArb(breaker), scenario), { numRuns: RUNS });
+  const property = async (breaker: fc.Arbitrary<BreakerSpec>, solo: 'some' | 'none') => {
+    paths.solo = 0;
+    paths.framed = 0;
+    await fc.assert(fc.asyncProperty(configArb(breaker), actionsArb(breaker), scenario), { numRuns: RUNS });
+    expect(paths.framed).toBeGreaterThan(0);
+    // A sampling breaker measures time, so its calls always run in a frame.
+    if (solo === 'some') expect(paths.solo).toBeGreaterThan(0);
+    else expect(paths.solo).toBe(0);
+  };
 
-  it('consecutive breaker: zero divergence', () => property(consecutiveArb));
-  it('count breaker: zero divergence', () => property(countArb));
-  it('sampling breaker: zero divergence', () => property(samplingArb));
+  it('consecutive breaker: zero divergence', () => property(consecutiveArb, 'some'));
+  it('count breaker: zero divergence', () => property(countArb, 'some'));
+  it('sampling breaker: zero divergence', () => property(samplingArb, 'none'));
 });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { backoff } from '../backoff/index.js';
-import { BrokenCircuitError, IsolatedCircuitError } from '../errors.js';
+import { BrokenCircuitError, IsolatedCircuitError, TimeoutError } from '../errors.js';
 import type { CircuitTransitionEvent, EventOf, RampartEvent } from '../events/types.js';
 import { Registry } from '../pipeline/registry.js';
 import { TestClock } from '../testing/index.js';
+import type { CallContext } from '../types.js';
 import { breakers } from './breakers/index.js';
 import { type CircuitBreakerPolicy, circuitBreaker } from './circuit-breaker.js';
 import { CIRCUIT_BREAKER_DEFAULTS, type CircuitBreakerOptions } from './options.js';
@@ -640,6 +641,187 @@ describe('circuitBreaker', () => {
     expect(bad({ initialState: { state: 'open', since: 1 } })).toThrow(
       /initialState: unknown option "since"/,
     );
+  });
+
+  describe('alone in a pipeline (the solo path: no frame)', () => {
+    // On the frame path the function's context is the frame; the solo path hands it a plain
+    // context. Which path ran is what these tests look at, through the context.
+    const ranInFrame = (ctx: CallContext) => 'call' in ctx;
+
+    it('runs an unobserved call without options with no frame, with the same results and counts', async () => {
+      const clock = new TestClock(1_000);
+      const breaker = circuitBreaker({ clock, breaker: breakers.consecutive(5), openFor: 500 });
+      const p = new Registry().pipeline('solo', [breaker], { clock });
+      const contexts: CallContext[] = [];
+      const noting =
+        (answer: () => unknown) =>
+        (ctx: CallContext): unknown => {
+          contexts.push(ctx);
+          return answer();
+        };
+      await expect(p.execute(noting(async () => 'ok'))).resolves.toBe('ok');
+      await expect(p.execute(noting(() => 'plain value'))).resolves.toBe('plain value');
+      const thenable = {
+        // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a Promise, on purpose
+        then: (resolve: (v: string) => void) => resolve('thenable'),
+      };
+      await expect(p.execute(noting(() => thenable))).resolves.toBe('thenable');
+      expect(breaker.snapshot()).toMatchObject({ failures: 0, successes: 3 });
+      const failure = new DependencyError('async');
+      await expect(p.execute(noting(() => Promise.reject(failure)))).rejects.toBe(failure);
+      const thrown = new DependencyError('sync');
+      const sync = noting(() => {
+        throw thrown;
+      });
+      await expect(p.execute(sync)).rejects.toBe(thrown);
+      expect(breaker.snapshot()).toMatchObject({
+        state: 'closed',
+        failures: 2,
+        successes: 0,
+        lastError: { type: 'DependencyError', at: 1_000 },
+      });
+      expect(contexts.map(ranInFrame)).toEqual([false, false, false, false, false]);
+      for (const ctx of contexts)
+        expect(ctx).toEqual({ signal: expect.any(AbortSignal), attempt: 1, key: undefined });
+      expect(contexts[0]!.signal.aborted).toBe(false);
+      expect(contexts[0]).not.toBe(contexts[1]); // a context of its own for every call
+      // Three more failures open the circuit at the time of the last; an open circuit's
+      // rejection takes the frame path and names the pipeline.
+      await clock.advance(20);
+      for (let i = 0; i < 3; i++) await expect(p.execute(sync)).rejects.toBe(thrown);
+      expect(breaker.snapshot()).toMatchObject({ state: 'open', openedAt: 1_020, retryAfter: 500 });
+      const rejected = p.execute(noting(() => 'never'));
+      await expect(rejected).rejects.toBeInstanceOf(BrokenCircuitError);
+      await expect(rejected).rejects.toMatchObject({ pipeline: 'solo', retryAfter: 500 });
+      expect(contexts).toHaveLength(8);
+    });
+
+    it('names the pipeline on a ResilienceError the function throws, as the frame path does', async () => {
+      const p = new Registry().pipeline('solo', [circuitBreaker()]);
+      const framed = new Registry().pipeline('framed', [circuitBreaker()]);
+      framed.on(() => {}); // observed: the frame path
+      for (const pipeline of [p, framed]) {
+        const sync = new TimeoutError(5);
+        await expect(
+          pipeline.execute(() => {
+            throw sync;
+          }),
+        ).rejects.toBe(sync);
+        expect(sync.pipeline).toBe(pipeline.name);
+        const async = new TimeoutError(5);
+        await expect(pipeline.execute(() => Promise.reject(async))).rejects.toBe(async);
+        expect(async.pipeline).toBe(pipeline.name);
+        const named = new TimeoutError(5);
+        named.pipeline = 'inner';
+        await expect(pipeline.execute(() => Promise.reject(named))).rejects.toBe(named);
+        expect(named.pipeline).toBe('inner');
+        const plain = new Error('plain');
+        await expect(pipeline.execute(() => Promise.reject(plain))).rejects.toBe(plain);
+        expect(plain).not.toHaveProperty('pipeline');
+      }
+    });
+
+    it('takes the frame path when observed, given options, switched off, not closed, timed or not alone', async () => {
+      const clock = new TestClock();
+      const registry = new Registry();
+      const breaker = circuitBreaker({ clock, breaker: breakers.consecutive(1), openFor: 100 });
+      const p = registry.pipeline('solo', [breaker], { clock });
+      const inFrame = (options?: { key: string }) =>
+        p.execute((ctx) => ranInFrame(ctx), options) as Promise<boolean>;
+      expect(await inFrame()).toBe(false);
+      expect(await inFrame({ key: 'k' })).toBe(true);
+      const subscription = registry.on(() => {});
+      expect(await inFrame()).toBe(true);
+      subscription.dispose();
+      const sink = registry.attachSink({
+        event() {},
+        call() {},
+        attempt() {},
+        retryDone() {},
+        circuitCall() {},
+        bulkheadAcquired() {},
+      });
+      expect(await inFrame()).toBe(true);
+      sink.dispose();
+      p.enabled = false;
+      expect(await inFrame()).toBe(true);
+      p.enabled = true;
+      // Half-open: the probe runs in a frame, and closes the circuit.
+      await p.execute(() => Promise.reject(new DependencyError())).catch(() => {});
+      await clock.advance(100);
+      expect(breaker.state).toBe('half_open');
+      expect(await inFrame()).toBe(true);
+      expect(breaker.state).toBe('closed');
+      expect(await inFrame()).toBe(false);
+      // Calls that must be timed (a time window, slow calls) run in a frame.
+      const timed = (spec: CircuitBreakerOptions['breaker']) =>
+        new Registry()
+          .pipeline('timed', [circuitBreaker({ clock, breaker: spec })], { clock })
+          .execute((ctx) => ranInFrame(ctx));
+      expect(await timed(breakers.sampling({ window: 1_000 }))).toBe(true);
+      expect(await timed(breakers.count({ size: 5, slowCallDuration: 10 }))).toBe(true);
+      expect(await timed(breakers.count({ size: 5 }))).toBe(false);
+      breaker.configure({ breaker: breakers.count({ size: 5, slowCallDuration: 10 }) });
+      expect(await inFrame()).toBe(true);
+      const pair = new Registry().pipeline('pair', [circuitBreaker(), circuitBreaker({ name: 'b2' })]);
+      expect(await pair.execute((ctx) => ranInFrame(ctx))).toBe(true);
+    });
+
+    it('a solo call that outlives a state change is not counted, and one seen by a new listener is reported', async () => {
+      const clock = new TestClock();
+      const registry = new Registry();
+      const breaker = circuitBreaker({ clock, breaker: breakers.consecutive(2), openFor: 100 });
+      const p = registry.pipeline('solo', [breaker], { clock });
+      let fail!: (error: unknown) => void;
+      const before = p
+        .execute((ctx) => {
+          expect(ranInFrame(ctx)).toBe(false);
+          return new Promise((_, reject) => {
+            fail = reject;
+          });
+        })
+        .catch((e: unknown) => e);
+      breaker.reset(); // a new generation while it runs
+      await p.execute(() => Promise.reject(new DependencyError())).catch(() => {});
+      const events: RampartEvent[] = [];
+      registry.on((e) => events.push(e));
+      await clock.advance(30);
+      fail(new DependencyError('late'));
+      expect(await before).toBeInstanceOf(DependencyError);
+      // Counted: only the call made after reset(). Reported untimed, as the frame path
+      // reports a call that nobody watched when it began.
+      expect(breaker.snapshot()).toMatchObject({ state: 'closed', failures: 1 });
+      expect(events).toEqual([
+        expect.objectContaining({ type: 'circuit.call', result: 'failure', duration: 0, time: 30 }),
+      ]);
+    });
+
+    it('a predicate or an open period that throws fails the call with its error, as in a frame', async () => {
+      const bug = new TypeError('predicate bug');
+      const broken = new Error('random broke');
+      for (const observed of [false, true]) {
+        const registry = new Registry();
+        if (observed) registry.on(() => {});
+        const predicate = circuitBreaker({
+          breaker: breakers.consecutive(1),
+          handlesResult: () => {
+            throw bug;
+          },
+        });
+        const p = registry.pipeline('predicate', [predicate]);
+        await expect(p.execute(async () => 'ok')).rejects.toBe(bug);
+        expect(predicate.snapshot()).toMatchObject({ state: 'closed', failures: 0, successes: 0 });
+        const jittered = circuitBreaker({
+          breaker: breakers.consecutive(1),
+          openFor: backoff.exponential({ initial: 10, max: 100, jitter: 'full' }),
+          random: () => {
+            throw broken;
+          },
+        });
+        const q = registry.pipeline('jittered', [jittered]);
+        await expect(q.execute(() => Promise.reject(new DependencyError()))).rejects.toBe(broken);
+      }
+    });
   });
 
   it('works in a pipeline of other policies and names itself in events', async () => {

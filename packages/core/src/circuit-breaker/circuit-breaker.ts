@@ -1,8 +1,10 @@
 import { backoffDelay } from '../backoff/backoff.js';
 import { type Clock, systemClock } from '../clock.js';
-import { BrokenCircuitError, IsolatedCircuitError, isAbortError } from '../errors.js';
+import { BrokenCircuitError, IsolatedCircuitError, isAbortError, namePipeline } from '../errors.js';
 import type { CircuitState, CircuitTransitionReason } from '../events/types.js';
 import { type Frame, runStage, STAGE, type Stage } from '../internal/frame.js';
+import { NEVER_ABORTED } from '../internal/signals.js';
+import { SOLO, type Solo, type SoloRunner } from '../internal/solo.js';
 import { checkFunction, checkName, checkObject } from '../internal/validate.js';
 import type { Next, Outcome, PipelineRuntime, Policy, PolicyContext } from '../types.js';
 import { type BreakerState, createBreakerState } from './breakers/index.js';
@@ -100,7 +102,7 @@ export function circuitBreaker<T = unknown>(
   return new CircuitBreaker(opts) as CircuitBreakerPolicy<T>;
 }
 
-class CircuitBreaker implements CircuitBreakerPolicy<unknown>, Stage {
+class CircuitBreaker implements CircuitBreakerPolicy<unknown>, Stage, Solo {
   readonly kind = 'circuit_breaker' as const;
   readonly name: string;
   /** Per call: the generation it started in, its start time (NaN when untimed), how it entered. */
@@ -150,6 +152,10 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown>, Stage {
   }
 
   get [STAGE](): Stage {
+    return this;
+  }
+
+  get [SOLO](): Solo {
     return this;
   }
 
@@ -258,50 +264,118 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown>, Stage {
     const mode = marks[m + 2];
     return mode === PROBE
       ? this.#probeDone(frame, outcome, marks[m]!, marks[m + 1]!)
-      : this.#closedDone(frame, outcome, marks[m]!, marks[m + 1]!, mode === CLOSED_TRACKED);
+      : this.#closedDone(
+          frame,
+          frame.call.pipeline,
+          outcome,
+          marks[m]!,
+          marks[m + 1]!,
+          mode === CLOSED_TRACKED,
+        );
   }
 
+  /**
+   * The runner for the calls of a pipeline that holds this breaker alone (see
+   * internal/solo.ts): while the circuit is closed and calls need no timing (no slow-call
+   * tracking, no time window), a call runs the function with no frame, and the reactions to
+   * its promise do what `exit` does. Those reactions are made once per generation of the
+   * circuit, not per call: the generation a call started in is all `exit` needs of its
+   * marks (an untimed call has no start time, and a closed one is no probe). Otherwise (open,
+   * half-open, isolated, timed) the call takes the frame path.
+   */
+  runnerFor(pipeline: PipelineRuntime): SoloRunner {
+    const name = pipeline.name;
+    /** What `exit` and the call frame's end do: the caller's value, or the error to throw. */
+    const finish = (result: Outcome<unknown>, generation: number): unknown => {
+      let outcome: Outcome<unknown>;
+      try {
+        outcome = this.#closedDone(undefined, pipeline, result, generation, Number.NaN, false);
+      } catch (error) {
+        // As on the frame path, where a stage whose exit throws fails the call with that error.
+        outcome = { ok: false, error };
+      }
+      if (outcome.ok) return outcome.value;
+      throw namePipeline(outcome.error, name);
+    };
+    let generation = Number.NaN;
+    let onValue = (_value: unknown): unknown => undefined;
+    let onError = (_error: unknown): unknown => undefined;
+    return (fn) => {
+      if (this.#state !== 'closed' || this.#timed) return undefined;
+      this.#home = pipeline;
+      if (generation !== this.#generation) {
+        const current = this.#generation;
+        generation = current;
+        onValue = (value) => finish({ ok: true, value }, current);
+        onError = (error) => finish({ ok: false, error }, current);
+      }
+      let result: unknown;
+      try {
+        result = fn({ signal: NEVER_ABORTED, attempt: 1, key: undefined });
+      } catch (error) {
+        // A synchronous throw counts as the frame path counts it: as a rejection.
+        try {
+          return Promise.resolve(onError(error));
+        } catch (failure) {
+          return Promise.reject(failure);
+        }
+      }
+      return (result instanceof Promise ? result : Promise.resolve(result)).then(onValue, onError);
+    };
+  }
+
+  /**
+   * A call that entered while closed has finished: judges, counts and reports it, and opens
+   * the circuit when the breaker says so. `frame` is undefined for a solo call (no frame:
+   * no key, no signal of its own, a clock reading of its own).
+   */
   #closedDone(
-    ctx: Frame,
+    frame: Frame | undefined,
+    pipeline: PipelineRuntime,
     result: Outcome<unknown>,
     generation: number,
     startedAt: number,
     tracked: boolean,
   ): Outcome<unknown> {
     let outcome = result;
-    const pipeline = ctx.call.pipeline;
     const timed = !Number.isNaN(startedAt);
     const start = timed ? startedAt : 0;
-    const end = timed ? ctx.now(this.#clock) : 0;
+    const end = timed ? this.#now(frame) : 0;
     let verdict: Verdict;
     try {
-      verdict = this.#judge(outcome, ctx);
+      verdict = this.#judge(outcome, frame);
     } catch (error) {
       // A throwing predicate is a bug to surface, not to hide: the call fails with it, uncounted.
       outcome = { ok: false, error };
       verdict = IGNORED;
     }
     const slow = tracked && end - start > this.#slowCallDuration();
+    const key = frame?.key;
     if (verdict === IGNORED) {
-      this.#emitCall(ctx, IGNORED, end - start, slow, outcome);
+      this.#emitCall(frame, pipeline, IGNORED, end - start, slow, outcome);
       return outcome;
     }
     const failure = verdict === FAILURE;
     // Only a time window, lastError and an opening need the time: a success on a
     // consecutive or count breaker that nobody listens to reads no clock.
-    const now = timed ? end : failure ? ctx.now(this.#clock) : Number.NaN;
+    const now = timed ? end : failure ? this.#now(frame) : Number.NaN;
     if (failure) this.#noteFailure(outcome, now);
-    this.#emitCall(ctx, verdict, end - start, slow, outcome);
+    this.#emitCall(frame, pipeline, verdict, end - start, slow, outcome);
     // A call that started before the circuit last changed state says nothing about now.
     if (generation === this.#generation) {
       const window = this.#window;
       window.record(failure, slow, now);
       const reason = window.shouldOpen(now);
       if (reason !== undefined) {
-        this.#open(Number.isNaN(now) ? ctx.now(this.#clock) : now, reason, pipeline, ctx.key);
+        this.#open(Number.isNaN(now) ? this.#now(frame) : now, reason, pipeline, key);
       }
     }
     return outcome;
+  }
+
+  /** The breaker's clock as of the call's pass (a solo call has no frame to share a reading with). */
+  #now(frame: Frame | undefined): number {
+    return frame === undefined ? this.#clock.now() : frame.now(this.#clock);
   }
 
   #probeDone(ctx: Frame, result: Outcome<unknown>, generation: number, start: number): Outcome<unknown> {
@@ -319,7 +393,7 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown>, Stage {
     this.#advance(end, pipeline, ctx.key);
     const slow = end - start > this.#slowCallDuration();
     if (verdict === FAILURE) this.#noteFailure(outcome, end);
-    this.#emitCall(ctx, verdict, end - start, slow, outcome);
+    this.#emitCall(ctx, pipeline, verdict, end - start, slow, outcome);
     if (generation !== this.#generation) return outcome;
     const probes = this.#probeStarts;
     probes.splice(probes.indexOf(start), 1);
@@ -356,12 +430,13 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown>, Stage {
   }
 
   /** Success, failure, or ignored; throws when a user predicate throws. */
-  #judge(outcome: Outcome<unknown>, frame: Frame): Verdict {
+  #judge(outcome: Outcome<unknown>, frame: Frame | undefined): Verdict {
     if (outcome.ok) {
       return this.#settings.handlesResult?.(outcome.value) ? FAILURE : SUCCESS;
     }
     // The caller's own abort says nothing about the dependency, whatever `handles` says.
-    if (frame.isOwnAbort(outcome.error) || isAbortError(outcome.error)) return IGNORED;
+    // (A solo call has no signal of its own: nothing but the caller's function can abort it.)
+    if (frame?.isOwnAbort(outcome.error) || isAbortError(outcome.error)) return IGNORED;
     return this.#settings.handles(outcome.error) ? FAILURE : IGNORED;
   }
 
@@ -482,13 +557,20 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown>, Stage {
     });
   }
 
-  #emitCall(ctx: Frame, verdict: Verdict, duration: number, slow: boolean, outcome: Outcome<unknown>) {
-    const pipeline = ctx.call.pipeline;
+  #emitCall(
+    frame: Frame | undefined,
+    pipeline: PipelineRuntime,
+    verdict: Verdict,
+    duration: number,
+    slow: boolean,
+    outcome: Outcome<unknown>,
+  ) {
+    // Someone may start listening while a call runs: it is reported, untimed (duration 0).
     if (!pipeline.listening) return;
     pipeline.reportCircuitCall(
       this.name,
-      ctx.key,
-      ctx.now(pipeline.clock),
+      frame?.key,
+      frame === undefined ? pipeline.clock.now() : frame.now(pipeline.clock),
       RESULTS[verdict],
       duration,
       slow,
