@@ -87,31 +87,42 @@ function explain(id: TargetId, r: Results): string[] {
     }
     case 'timeout-vs-timer-pair': {
       const { timeout, timerPair } = timeoutCosts(r);
+      const bare = ns(r, 'timer', 'bare await fn()');
+      const calls = ns(r, 'timer', "unref'd timer pair beside a call (the timer calls alone)") - bare;
+      const finallyPair = ns(r, 'timer', "unref'd timer pair around a call, cleared in .finally") - bare;
       const busy =
         ns(r, 'timer', 'rampart timeout, another call in flight') - ns(r, 'timer', 'rampart empty pipeline');
       return [
-        `The timeout adds ${n(timeout)} to a call; a timer pair around a call costs ${n(timerPair)}.`,
-        'Calls in flight at once share one timer (armed for the earliest deadline), and the signal',
-        'is made only when read, but a call that runs alone still arms the timer and clears it when',
-        `it leaves: with another call in flight, the same timeout adds ${n(busy)}.`,
+        `The timeout adds ${n(timeout)} to a call; a timer pair around a call adds ${n(timerPair)}: the timer`,
+        `calls alone take ${n(calls)}, and the rest is the one reaction that clears the timer. (Cleared`,
+        `in \`.finally\`, which makes two more promises, the pair adds ${n(finallyPair)}.)`,
         '',
-        'On top of the pair, a lone call pays for its child frame (the inner layers run under their',
-        "own signal) and for the caller's promise, which the deadline may have to settle before the",
-        'function does: the profile below. (It reads no clock: the timer armed for its `after`',
-        'marks its deadline.)',
+        "The timer calls are the same in both: a call that runs alone arms the policy's timer and",
+        'clears it when it leaves. (Calls in flight at once share one timer: with another call in',
+        `flight the timeout adds ${n(busy)}, arming nothing but reading the clock to order its deadline.)`,
+        `The other ${n(Math.max(0, timeout - calls))} are the timeout's own work, where the pair has its one reaction:`,
+        'the child frame the inner layers run in (with a signal of their own, made only when read,',
+        "and seen through a proxy so that a spread context copies it), the deadline's entry in the",
+        "queue, and the caller's own promise, which the deadline may settle before the function",
+        'does: the profile below. (A lone call reads no clock: the timer armed for its `after` marks',
+        'its deadline.)',
         '',
-        'What it would take: keeping the timer armed after the last call leaves, until its time (it',
-        'then finds nothing and stops), so that sequential calls reuse it. That breaks the promise',
-        "that no timer outlives its call (DESIGN.md, and the timeout test 'clears its timer when the",
-        "call settles first'); the trade is the maintainers' to make. Arming the timer only once",
-        'the event loop turns would make this benchmark (whose calls end within one turn) cheap',
-        'without helping a real call, which is still in flight then and would pay for both.',
+        `What it would take: the timeout's own work fitting in what the pair spends on its reaction`,
+        `(${n(Math.max(0, timerPair - calls))}, against ${n(Math.max(0, timeout - calls))} now): a timeout layer that makes no frame, proxy or promise of`,
+        'its own, which the inner layers and an aggressive deadline need. Sharing one timer among',
+        'sequential calls, kept armed after the last call leaves until its time, would save the timer',
+        busy <= timerPair
+          ? `calls: the timeout with another call in flight (${n(busy)}) shows that this alone would meet it.`
+          : `calls, but not enough alone: with another call in flight the timeout still adds ${n(busy)}.`,
+        'It also breaks the promise that no timer outlives its call (DESIGN.md; the timeout test',
+        "'clears its timer when the call settles first'; the soak's check that no timer is left), so",
+        "it is the maintainers' call. Arming the timer only once the event loop turns would make this",
+        'benchmark (whose calls end within one turn) cheap without helping a real call, which is',
+        'still in flight then and would pay for both.',
         '',
       ];
     }
     case 'pattern-retry':
-    case 'pattern-breaker':
-    case 'pattern-bulkhead':
     case 'pattern-fallback': {
       const pattern = id.slice('pattern-'.length);
       const alone = ns(r, pattern, `rampart ${pattern}`);
@@ -130,20 +141,29 @@ function explain(id: TargetId, r: Results): string[] {
         "layer shares, ~200 bytes), an outcome object for the stages' exits and two reactions to",
         "the function's promise, where one async function makes a promise and its suspended",
         "state; the garbage collector and V8's promise machinery are most of the profile below.",
-        ...(pattern === 'bulkhead'
-          ? [
-              'A pipeline that holds a bulkhead alone runs an unobserved call without options with no',
-              'frame when a slot is free (docs/pipeline.md, "a lone bulkhead runs without a frame"),',
-              'which is what this scenario measures: a miss here means that path was not taken or has',
-              'regressed (compare the hand-written bulkhead in its table below).',
-            ]
-          : [
-              'A pipeline that holds a bulkhead alone already runs an unobserved call without options',
-              'with no frame when a slot is free (docs/pipeline.md, "a lone bulkhead runs without a',
-              `frame"); closing the gap of ${n(Math.max(0, alone - cockatiel))} for this ${pattern} would take such a path of its own,`,
-              'for a pipeline that holds this one policy alone; with more policies the frame is shared',
-              'among them (figures above).',
-            ]),
+        'A lone bulkhead or closed circuit breaker already runs an unobserved call without options',
+        'with no frame (docs/pipeline.md, "a lone bulkhead or circuit breaker runs without a',
+        `frame"); closing the gap of ${n(Math.max(0, alone - cockatiel))} for this ${pattern} would take such a path of its own,`,
+        `for a pipeline that holds this one policy alone. For a ${pattern} it is harder than for those:`,
+        "what follows a failed call (another attempt, the fallback's answer) would have to carry on",
+        'in a frame from where the frame-less call stopped.',
+        '',
+      ];
+    }
+    case 'pattern-breaker':
+    case 'pattern-bulkhead': {
+      const pattern = id.slice('pattern-'.length);
+      const alone = ns(r, pattern, `rampart ${pattern}`);
+      const framed = ns(r, pattern, `rampart ${pattern}, call with a key (frame path)`);
+      const cockatiel = ns(r, pattern, `cockatiel ${pattern}`);
+      const empty = ns(r, pattern, 'rampart empty pipeline');
+      const when = pattern === 'bulkhead' ? 'a slot is free' : 'the circuit is closed and untimed';
+      return [
+        `A pipeline that holds a ${pattern} alone runs an unobserved call without options with no`,
+        `frame when ${when} (docs/pipeline.md, "a lone bulkhead or circuit breaker runs without a`,
+        `frame"): ${n(alone)} a call here, against cockatiel's ${n(cockatiel)}. A miss here means that path was not`,
+        'taken or has regressed. On the frame path (a call with options, or one in an observed',
+        `pipeline) the ${pattern} takes ${n(framed)}, of which the frame with no policy in it takes ${n(empty)}.`,
         '',
       ];
     }
@@ -174,6 +194,28 @@ function explain(id: TargetId, r: Results): string[] {
         "stack trace (a rejection is flow control) in the call's frame (an empty pipeline takes",
         `${n(ns(r, 'bare', 'rampart empty pipeline'))}); cockatiel throws, from its async function, an error that captures one. A miss here`,
         'means that path has changed.',
+        '',
+      ];
+    case 'fleet-memory':
+      return [
+        'The figure is the heap that 10,000 idle pipelines (a breaker and a timeout each) retain per',
+        'pipeline after two full collections, over a process that made nothing (table below). A',
+        "pipeline holds its name, its policies' settings and counts and an event hub; instrumented,",
+        "also the adapter's pre-bound attribute sets for its gauges (the difference to the",
+        'uninstrumented row). What it would take: finding what grew, in a heap snapshot of the fleet',
+        'child (`node --expose-gc --heapsnapshot-signal=SIGUSR2 bench/dist/scenarios/fleet.js',
+        '"rampart pipeline, instrumented" 10000 60000`, then `kill -USR2` it).',
+        '',
+      ];
+    case 'fleet-timers':
+    case 'fleet-cpu':
+      return [
+        "An idle pipeline runs no timer: the breaker's open → half-open step happens when the next",
+        'call or read looks, a timeout arms a timer only while a call is in flight, and the',
+        "adapter's gauges are read when the metrics are collected. Idle CPU comes from timers, so",
+        'the two targets fail together. What it would take: finding the timer, in',
+        "`process.getActiveResourcesInfo()` of the fleet child (the scenario's own count) and the",
+        'stack of whoever arms it.',
         '',
       ];
     default:
