@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { BulkheadRejectedError, TimeoutError } from '../errors.js';
+import { BulkheadRejectedError } from '../errors.js';
 import type { EventOf, RampartEvent } from '../events/types.js';
+import {
+  expectFramePathUnlessPlain,
+  expectPipelineNamedOnErrors,
+  ranInFrame,
+} from '../internal/testing-fixtures/solo-path.js';
 import { Registry } from '../pipeline/registry.js';
 import { flushMicrotasks, TestClock } from '../testing/index.js';
 import type { CallContext } from '../types.js';
@@ -256,10 +261,6 @@ describe('bulkhead', () => {
   });
 
   describe('alone in a pipeline (the solo path: no frame)', () => {
-    // A frame is the context the function gets on the frame path; the solo path hands it a
-    // plain context. Which one ran is what these tests look at, through the context.
-    const ranInFrame = (ctx: CallContext) => 'call' in ctx;
-
     it('runs an unobserved call without options with no frame, with the same results', async () => {
       const policy = bulkhead({ limit: 2, queue: 0 });
       const p = new Registry().pipeline('solo', [policy]);
@@ -304,51 +305,15 @@ describe('bulkhead', () => {
       const p = new Registry().pipeline('solo', [bulkhead({ limit: 1 })]);
       const framed = new Registry().pipeline('framed', [bulkhead({ limit: 1 })]);
       framed.on(() => {}); // observed: the frame path
-      for (const pipeline of [p, framed]) {
-        const sync = new TimeoutError(5);
-        await expect(
-          pipeline.execute(() => {
-            throw sync;
-          }),
-        ).rejects.toBe(sync);
-        expect(sync.pipeline).toBe(pipeline.name);
-        const async = new TimeoutError(5);
-        await expect(pipeline.execute(() => Promise.reject(async))).rejects.toBe(async);
-        expect(async.pipeline).toBe(pipeline.name);
-        const named = new TimeoutError(5);
-        named.pipeline = 'inner';
-        await expect(pipeline.execute(() => Promise.reject(named))).rejects.toBe(named);
-        expect(named.pipeline).toBe('inner');
-        const plain = new Error('plain');
-        await expect(pipeline.execute(() => Promise.reject(plain))).rejects.toBe(plain);
-        expect(plain).not.toHaveProperty('pipeline');
-      }
+      await expectPipelineNamedOnErrors([p, framed]);
     });
 
     it('takes the frame path when observed, given options, switched off, waiting or not alone', async () => {
       const registry = new Registry();
       const policy = bulkhead({ limit: 1, queue: 1 });
       const p = registry.pipeline('solo', [policy]);
-      const inFrame = (options?: { key: string }) =>
-        p.execute((ctx) => ranInFrame(ctx), options) as Promise<boolean>;
-      expect(await inFrame()).toBe(false);
-      expect(await inFrame({ key: 'k' })).toBe(true);
-      const subscription = registry.on(() => {});
-      expect(await inFrame()).toBe(true);
-      subscription.dispose();
-      const sink = registry.attachSink({
-        event() {},
-        call() {},
-        attempt() {},
-        retryDone() {},
-        circuitCall() {},
-        bulkheadAcquired() {},
-      });
-      expect(await inFrame()).toBe(true);
-      sink.dispose();
-      p.enabled = false;
-      expect(await inFrame()).toBe(true);
-      p.enabled = true;
+      await expectFramePathUnlessPlain(registry, p);
+      const inFrame = () => p.execute((ctx) => ranInFrame(ctx)) as Promise<boolean>;
       // All slots taken: the next call waits in the queue, through the frame path.
       const gate = deferred<void>();
       const holding = p.execute(() => gate.promise);

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { backoff } from '../backoff/index.js';
-import { BrokenCircuitError, IsolatedCircuitError, TimeoutError } from '../errors.js';
+import { BrokenCircuitError, IsolatedCircuitError } from '../errors.js';
 import type { CircuitTransitionEvent, EventOf, RampartEvent } from '../events/types.js';
+import {
+  expectFramePathUnlessPlain,
+  expectPipelineNamedOnErrors,
+  ranInFrame,
+} from '../internal/testing-fixtures/solo-path.js';
 import { Registry } from '../pipeline/registry.js';
 import { TestClock } from '../testing/index.js';
 import type { CallContext } from '../types.js';
@@ -644,10 +649,6 @@ describe('circuitBreaker', () => {
   });
 
   describe('alone in a pipeline (the solo path: no frame)', () => {
-    // On the frame path the function's context is the frame; the solo path hands it a plain
-    // context. Which path ran is what these tests look at, through the context.
-    const ranInFrame = (ctx: CallContext) => 'call' in ctx;
-
     it('runs an unobserved call without options with no frame, with the same results and counts', async () => {
       const clock = new TestClock(1_000);
       const breaker = circuitBreaker({ clock, breaker: breakers.consecutive(5), openFor: 500 });
@@ -700,25 +701,7 @@ describe('circuitBreaker', () => {
       const p = new Registry().pipeline('solo', [circuitBreaker()]);
       const framed = new Registry().pipeline('framed', [circuitBreaker()]);
       framed.on(() => {}); // observed: the frame path
-      for (const pipeline of [p, framed]) {
-        const sync = new TimeoutError(5);
-        await expect(
-          pipeline.execute(() => {
-            throw sync;
-          }),
-        ).rejects.toBe(sync);
-        expect(sync.pipeline).toBe(pipeline.name);
-        const async = new TimeoutError(5);
-        await expect(pipeline.execute(() => Promise.reject(async))).rejects.toBe(async);
-        expect(async.pipeline).toBe(pipeline.name);
-        const named = new TimeoutError(5);
-        named.pipeline = 'inner';
-        await expect(pipeline.execute(() => Promise.reject(named))).rejects.toBe(named);
-        expect(named.pipeline).toBe('inner');
-        const plain = new Error('plain');
-        await expect(pipeline.execute(() => Promise.reject(plain))).rejects.toBe(plain);
-        expect(plain).not.toHaveProperty('pipeline');
-      }
+      await expectPipelineNamedOnErrors([p, framed]);
     });
 
     it('takes the frame path when observed, given options, switched off, not closed, timed or not alone', async () => {
@@ -726,26 +709,8 @@ describe('circuitBreaker', () => {
       const registry = new Registry();
       const breaker = circuitBreaker({ clock, breaker: breakers.consecutive(1), openFor: 100 });
       const p = registry.pipeline('solo', [breaker], { clock });
-      const inFrame = (options?: { key: string }) =>
-        p.execute((ctx) => ranInFrame(ctx), options) as Promise<boolean>;
-      expect(await inFrame()).toBe(false);
-      expect(await inFrame({ key: 'k' })).toBe(true);
-      const subscription = registry.on(() => {});
-      expect(await inFrame()).toBe(true);
-      subscription.dispose();
-      const sink = registry.attachSink({
-        event() {},
-        call() {},
-        attempt() {},
-        retryDone() {},
-        circuitCall() {},
-        bulkheadAcquired() {},
-      });
-      expect(await inFrame()).toBe(true);
-      sink.dispose();
-      p.enabled = false;
-      expect(await inFrame()).toBe(true);
-      p.enabled = true;
+      await expectFramePathUnlessPlain(registry, p);
+      const inFrame = () => p.execute((ctx) => ranInFrame(ctx)) as Promise<boolean>;
       // Half-open: the probe runs in a frame, and closes the circuit.
       await p.execute(() => Promise.reject(new DependencyError())).catch(() => {});
       await clock.advance(100);
