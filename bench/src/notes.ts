@@ -90,35 +90,42 @@ function explain(id: TargetId, r: Results): string[] {
       const bare = ns(r, 'timer', 'bare await fn()');
       const calls = ns(r, 'timer', "unref'd timer pair beside a call (the timer calls alone)") - bare;
       const finallyPair = ns(r, 'timer', "unref'd timer pair around a call, cleared in .finally") - bare;
+      const floor =
+        ns(r, 'timer', 'hand-written aggressive timeout: a context, a promise, a timer, one reaction') - bare;
       const busy =
         ns(r, 'timer', 'rampart timeout, another call in flight') - ns(r, 'timer', 'rampart empty pipeline');
+      const times = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
       return [
         `The timeout adds ${n(timeout)} to a call; a timer pair around a call adds ${n(timerPair)}: the timer`,
         `calls alone take ${n(calls)}, and the rest is the one reaction that clears the timer. (Cleared`,
         `in \`.finally\`, which makes two more promises, the pair adds ${n(finallyPair)}.)`,
         '',
-        "The timer calls are the same in both: a call that runs alone arms the policy's timer and",
-        'clears it when it leaves. (Calls in flight at once share one timer: with another call in',
-        `flight the timeout adds ${n(busy)}, arming nothing but reading the clock to order its deadline.)`,
-        `The other ${n(Math.max(0, timeout - calls))} are the timeout's own work, where the pair has its one reaction:`,
-        'the child frame the inner layers run in (with a signal of their own, made only when read,',
-        "and seen through a proxy so that a spread context copies it), the deadline's entry in the",
-        "queue, and the caller's own promise, which the deadline may settle before the function",
-        'does: the profile below. (A lone call reads no clock: the timer armed for its `after` marks',
-        'its deadline.)',
+        floor > timerPair
+          ? 'No timeout that arms a timer per call meets this target. Beyond the pair, an aggressive'
+          : 'In this run even a timeout that arms a timer per call could meet it. Beyond the pair, an aggressive',
+        'timeout must hand the function a context of its own (whose signal, made only when read,',
+        'aborts at the deadline) and give the caller a promise of its own (which the deadline',
+        'settles at once, before the function does). Written by hand with nothing around it (no',
+        `pipeline, no events, no checks), that least a timeout must do adds ${n(floor)}: ${times(floor, timerPair)} the`,
+        'pair (bench/src/scenarios/floors.ts).',
         '',
-        `What it would take: the timeout's own work fitting in what the pair spends on its reaction`,
-        `(${n(Math.max(0, timerPair - calls))}, against ${n(Math.max(0, timeout - calls))} now): a timeout layer that makes no frame, proxy or promise of`,
-        'its own, which the inner layers and an aggressive deadline need. Sharing one timer among',
-        'sequential calls, kept armed after the last call leaves until its time, would save the timer',
+        `rampart's timeout costs ${n(Math.max(0, timeout - floor))} more than that floor: the inner layers run in a`,
+        'child frame (its pass through the stages, its deadline entry in the queue), and the',
+        'function sees that frame through a proxy, so that a spread context copies its signal: the',
+        'profile below. A lone call reads no clock: the timer armed for its `after` marks its',
+        `deadline. Calls in flight at once share one timer: with another call in flight, the`,
+        `timeout adds ${n(busy)}, arming nothing but reading the clock to order its deadline.`,
+        '',
+        'What it would take: sequential calls sharing one timer, kept armed after the last call',
+        'leaves until its time, so that a call arms none. That breaks the promise that no timer',
+        "outlives its call (DESIGN.md; the timeout test 'clears its timer when the call settles",
+        "first'; the soak's check that no timer is left), so it is the maintainers' call; and",
         busy <= timerPair
-          ? `calls: the timeout with another call in flight (${n(busy)}) shows that this alone would meet it.`
-          : `calls, but not enough alone: with another call in flight the timeout still adds ${n(busy)}.`,
-        'It also breaks the promise that no timer outlives its call (DESIGN.md; the timeout test',
-        "'clears its timer when the call settles first'; the soak's check that no timer is left), so",
-        "it is the maintainers' call. Arming the timer only once the event loop turns would make this",
-        'benchmark (whose calls end within one turn) cheap without helping a real call, which is',
-        'still in flight then and would pay for both.',
+          ? `rampart's timeout with the timer already armed (${n(busy)}) shows that this alone would meet it.`
+          : `rampart's timeout would also have to get cheaper: with the timer already armed it still adds ${n(busy)}.`,
+        'Arming the timer only once the event loop turns would make this benchmark (whose calls end',
+        'within one turn) cheap without helping a real call, which is still in flight then and',
+        'would pay for both.',
         '',
       ];
     }

@@ -14,28 +14,12 @@ import * as cockatiel from 'cockatiel';
 import type { Candidate, Scenario } from '../harness.js';
 import { cockatielPolicies, instrumentedRegistry, opossumFull, rampart } from './contenders.js';
 import { work } from './fixtures.js';
+import { handWrittenBulkhead, handWrittenTimeout, timerPairAround } from './floors.js';
 
 const noop = () => {};
 
 /** A contender whose call must resolve with the protected function's own value. */
 const call = (name: string, run: () => unknown): Candidate => ({ name, run, expect: 1 });
-
-/**
- * A call with a timer around it, written the leanest correct way: the timer (armed by the
- * caller just before) is cleared in one reaction to either outcome.
- */
-function timerPairAround(timer: ReturnType<typeof setTimeout>): Promise<unknown> {
-  return work().then(
-    (value) => {
-      clearTimeout(timer);
-      return value;
-    },
-    (error: unknown) => {
-      clearTimeout(timer);
-      throw error;
-    },
-  );
-}
 
 /** Builds every per-call scenario; `cleanup` releases what they hold (meter providers, opossum timers). */
 export function callScenarios(): { scenarios: Scenario[]; cleanup: () => Promise<void> } {
@@ -129,25 +113,6 @@ export function callScenarios(): { scenarios: Scenario[]; cleanup: () => Promise
     },
   });
 
-  // The least a bulkhead can do with no pipeline around it: count the slot, run the
-  // function, give the slot back in one reaction to its promise. No context object, no queue
-  // (it never fills here), no events: a floor, not a contender.
-  let handWrittenActive = 0;
-  const handWrittenBulkhead = (): Promise<number> => {
-    if (handWrittenActive >= 10) return Promise.reject(new Error('bulkhead full'));
-    handWrittenActive++;
-    return work().then(
-      (value) => {
-        handWrittenActive--;
-        return value;
-      },
-      (error: unknown) => {
-        handWrittenActive--;
-        throw error;
-      },
-    );
-  };
-
   // An open circuit: every call is rejected at once (resolving with 1 would mean it ran).
   const rOpen = only('open', rampart.breaker());
   (rOpen.policies[0] as unknown as { isolate(): void }).isolate();
@@ -225,10 +190,13 @@ export function callScenarios(): { scenarios: Scenario[]; cleanup: () => Promise
         'timeout adds to a pipeline (rampart timeout − rampart empty pipeline) against what a pair',
         'adds to a bare call, written the leanest correct way: armed before the call, cleared in',
         'one reaction to either outcome (plain, or unref as rampart arms its timers: the cheaper',
-        'counts). The other rows show what that pair is made of: the timer calls alone, and `.finally`',
-        '(the idiomatic way, which makes two more promises a call). rampart is compared with Node',
-        "here, not with a peer, so no peer is in the rounds (cockatiel's timeout, ~10 µs and an",
-        'AbortController, a DOMException and listeners a call, slows whoever is measured after it).',
+        'counts). The other rows show what that pair is made of (the timer calls alone), the pair',
+        'cleared in `.finally` (the idiomatic way, which makes two more promises a call), and the',
+        'least an aggressive timeout must do, written by hand (bench/src/scenarios/floors.ts): a',
+        'context for the function, a promise for the caller, a timer, one reaction. rampart is',
+        "compared with Node here, not with a peer, so no peer is in the rounds (cockatiel's timeout,",
+        '~10 µs and an AbortController, a DOMException and listeners a call, slows whoever is',
+        'measured after it).',
       ],
       candidates: [
         call('rampart timeout', exec(rTimeout)),
@@ -240,6 +208,10 @@ export function callScenarios(): { scenarios: Scenario[]; cleanup: () => Promise
           t.unref();
           return work().finally(() => clearTimeout(t));
         }),
+        // The floor under any aggressive timeout that arms a timer per call (floors.ts).
+        call('hand-written aggressive timeout: a context, a promise, a timer, one reaction', () =>
+          handWrittenTimeout(work),
+        ),
         call("unref'd timer pair beside a call (the timer calls alone)", () => {
           const t = setTimeout(noop, 1_000);
           t.unref();
