@@ -269,6 +269,12 @@ export function callScenarios(): { scenarios: Scenario[]; cleanup: () => Promise
     {
       id: 'concurrent',
       title: '1,000 calls in flight at once (per call)',
+      note: [
+        "Node's MaxListenersExceededWarning that this scenario prints is cockatiel's: its timeout adds",
+        "an abort listener per call in flight to its parent's signal (the warning's stack, with",
+        '`--trace-warnings`, ends in cockatiel/dist/TimeoutPolicy.js). rampart adds none: a call',
+        'made without a signal has none to listen to, and its timeout makes its own only when read.',
+      ],
       candidates: [
         inFlight('rampart', () => rWide.execute(work)),
         inFlight('rampart instrumented', () => rWideInstrumented.execute(work)),
