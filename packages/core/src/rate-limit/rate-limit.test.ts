@@ -182,6 +182,40 @@ describe('rateLimit', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('tokens earned while calls wait are theirs: a late wake-up lets in every call now due', async () => {
+    const { clock, call, ran, policy } = setup({ rate: 10, interval: 1_000, burst: 1, maxWait: 1_000 });
+    const calls = ['a', 'b', 'c', 'd'].map((id) => call(id)); // b, c, d due at 100, 200, 300
+    await flushMicrotasks();
+    expect(ran).toEqual(['a']);
+    // A busy event loop: the wake-up due at 100 fires at 250. Two tokens were earned by then;
+    // a bucket of one must not lose the second to its cap while c waits for it.
+    clock.set(250);
+    await clock.advance(0);
+    expect(ran).toEqual(['a', 'b', 'c']);
+    expect(policy.snapshot()).toMatchObject({ tokens: 0.5, waiting: 1 });
+    await clock.advance(50);
+    expect(ran).toEqual(['a', 'b', 'c', 'd']);
+    expect((await Promise.all(calls)).every((outcome) => outcome.ok)).toBe(true);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('lets in every call due at a wake-up when tokens come faster than a timer can fire', async () => {
+    // 2 tokens a millisecond, a bucket of 1, timers no shorter than 1 ms: each wake-up finds
+    // two tokens earned, and both go to the calls waiting for them (within their maxWait).
+    const { clock, call, ran } = setup({ rate: 2, interval: 1, burst: 1, maxWait: 2 });
+    const at = new Map<string, number>();
+    const calls = ['a', 'b', 'c', 'd', 'e'].map((id) =>
+      call(id).then((outcome) => {
+        at.set(id, clock.now());
+        return outcome;
+      }),
+    );
+    await clock.runAll();
+    expect(ran).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(Object.fromEntries(at)).toEqual({ a: 0, b: 1, c: 1, d: 2, e: 2 });
+    expect((await Promise.all(calls)).every((outcome) => outcome.ok)).toBe(true);
+  });
+
   it('builds no event when nobody listens', async () => {
     const clock = new TestClock();
     const runtime = fakeRuntime(clock, false); // throws if emit is called

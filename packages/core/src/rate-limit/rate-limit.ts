@@ -77,7 +77,7 @@ class RateLimiter implements RateLimitPolicy {
   #interval: number;
   #burst: number;
   #maxWait: number;
-  /** Tokens at `#refilledAt`; never negative, never above `#burst`. */
+  /** Tokens at `#refilledAt`; never negative, never above `#cap()`. */
   #tokens: number;
   #refilledAt: number;
   /** Invariant: non-empty only while the bucket holds less than one token (as of `#refilledAt`). */
@@ -102,7 +102,8 @@ class RateLimiter implements RateLimitPolicy {
 
   snapshot(): RateLimitSnapshot {
     return {
-      tokens: this.#tokensAt(this.#clock.now()),
+      // Tokens earned for calls still waiting (their timer not yet fired) are theirs, not the bucket's.
+      tokens: Math.min(this.#burst, this.#tokensAt(this.#clock.now())),
       burst: this.#burst,
       rate: this.#rate,
       interval: this.#interval,
@@ -128,7 +129,7 @@ class RateLimiter implements RateLimitPolicy {
     this.#interval = interval;
     this.#burst = burst;
     this.#maxWait = maxWait;
-    this.#tokens = Math.min(this.#tokens, burst);
+    this.#tokens = Math.min(this.#tokens, this.#cap());
     this.#recheckWaiters(now);
     this.#admit(now, true);
   }
@@ -164,7 +165,19 @@ class RateLimiter implements RateLimitPolicy {
   #tokensAt(now: number): number {
     const elapsed = now - this.#refilledAt;
     if (elapsed <= 0) return this.#tokens;
-    return Math.min(this.#burst, this.#tokens + (elapsed * this.#rate) / this.#interval);
+    return Math.min(this.#cap(), this.#tokens + (elapsed * this.#rate) / this.#interval);
+  }
+
+  /**
+   * The most tokens there can be: `burst` in the bucket, plus one for each waiting call. A
+   * waiting call was promised the token that its turn earns (`#waitFor`), and that token is
+   * its own from the moment it is earned, even before the timer that hands it over fires (at
+   * least 1 ms later, and later still on a busy event loop). Capped at `burst` alone, tokens
+   * earned faster than one per wake-up would overflow and be lost, and the waiters behind
+   * would wait past the `maxWait` they were admitted under.
+   */
+  #cap(): number {
+    return this.#burst + this.#waiting.size;
   }
 
   /** Milliseconds until the bucket holds `n` tokens (after a refill). */
