@@ -16,6 +16,9 @@ const SETTINGS = ['rate', 'interval', 'burst', 'maxWait'] as const;
  */
 const EPSILON = 1e-9;
 
+/** The shortest wake-up timer (ms): rounding can leave a hair short of a token, and 0 would spin. */
+const MIN_WAKE_MS = 1;
+
 /** Live state of a rate limiter (the OpenTelemetry adapter reads `tokens` for its gauge). */
 export interface RateLimitSnapshot {
   /** Tokens in the bucket now (a fraction while it refills), from 0 to `burst`. */
@@ -77,7 +80,7 @@ class RateLimiter implements RateLimitPolicy {
   #interval: number;
   #burst: number;
   #maxWait: number;
-  /** Tokens at `#refilledAt`; never negative, never above `#cap()`. */
+  /** Tokens at `#refilledAt`; never negative, never above `#burst`. */
   #tokens: number;
   #refilledAt: number;
   /** Invariant: non-empty only while the bucket holds less than one token (as of `#refilledAt`). */
@@ -102,8 +105,7 @@ class RateLimiter implements RateLimitPolicy {
 
   snapshot(): RateLimitSnapshot {
     return {
-      // Tokens earned for calls still waiting (their timer not yet fired) are theirs, not the bucket's.
-      tokens: Math.min(this.#burst, this.#tokensAt(this.#clock.now())),
+      tokens: this.#tokensAt(this.#clock.now()),
       burst: this.#burst,
       rate: this.#rate,
       interval: this.#interval,
@@ -129,7 +131,7 @@ class RateLimiter implements RateLimitPolicy {
     this.#interval = interval;
     this.#burst = burst;
     this.#maxWait = maxWait;
-    this.#tokens = Math.min(this.#tokens, this.#cap());
+    this.#tokens = Math.min(this.#tokens, burst);
     this.#recheckWaiters(now);
     this.#admit(now, true);
   }
@@ -165,25 +167,28 @@ class RateLimiter implements RateLimitPolicy {
   #tokensAt(now: number): number {
     const elapsed = now - this.#refilledAt;
     if (elapsed <= 0) return this.#tokens;
-    return Math.min(this.#cap(), this.#tokens + (elapsed * this.#rate) / this.#interval);
+    return Math.min(this.#burst, this.#tokens + (elapsed * this.#rate) / this.#interval);
   }
 
   /**
-   * The most tokens there can be: `burst` in the bucket, plus one for each waiting call. A
-   * waiting call was promised the token that its turn earns (`#waitFor`), and that token is
-   * its own from the moment it is earned, even before the timer that hands it over fires (at
-   * least 1 ms later, and later still on a busy event loop). Capped at `burst` alone, tokens
-   * earned faster than one per wake-up would overflow and be lost, and the waiters behind
-   * would wait past the `maxWait` they were admitted under.
+   * Milliseconds until the `n`-th call from now can be let in (after a refill): until the
+   * bucket has earned `n` tokens, at the rate at which waiting calls can be let in.
    */
-  #cap(): number {
-    return this.#burst + this.#waiting.size;
-  }
-
-  /** Milliseconds until the bucket holds `n` tokens (after a refill). */
   #waitFor(n: number): number {
     const missing = n - this.#tokens;
-    return missing <= EPSILON ? 0 : (missing * this.#interval) / this.#rate;
+    return missing <= EPSILON ? 0 : missing / this.#waitRate();
+  }
+
+  /**
+   * Tokens per ms that waiting calls can be let in at: the rate, but no more than `burst` per
+   * `MIN_WAKE_MS`. Waiting calls are let in by a timer, which fires at most once a
+   * millisecond, and the bucket never holds more than `burst` (the most calls let through at
+   * once); so at a rate above `burst` a millisecond, tokens earned between two wake-ups spill
+   * over. Computed at the nominal rate, the waits promised to calls (and the `retryAfter` of
+   * rejections) would be shorter than the calls actually wait.
+   */
+  #waitRate(): number {
+    return Math.min(this.#rate / this.#interval, this.#burst / MIN_WAKE_MS);
   }
 
   #enqueue(inner: Next<unknown>, ctx: PolicyContext, now: number): Promise<Outcome<unknown>> {
@@ -240,8 +245,7 @@ class RateLimiter implements RateLimitPolicy {
       this.#timer = undefined;
     }
     if (this.#waiting.size === 0) return;
-    // At least 1 ms: rounding can leave a hair short of a token, and a zero delay would spin.
-    this.#timer = this.#clock.setTimeout(this.#wake, Math.max(1, this.#waitFor(1)));
+    this.#timer = this.#clock.setTimeout(this.#wake, Math.max(MIN_WAKE_MS, this.#waitFor(1)));
   }
 
   /** After a re-configuration: rejects the waiters whose token now comes later than maxWait allows. */
