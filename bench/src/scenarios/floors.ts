@@ -41,6 +41,15 @@ export function handWrittenBulkhead(): Promise<number> {
   );
 }
 
+const noop = (): void => {};
+
+/** The resolvers of the promise being made, handed over without a closure per call. */
+const captured = { resolve: noop as (value: unknown) => void, reject: noop as (error: unknown) => void };
+const capture = (resolve: (value: unknown) => void, reject: (error: unknown) => void): void => {
+  captured.resolve = resolve;
+  captured.reject = reject;
+};
+
 /**
  * What an aggressive timeout must keep for a call: the context it hands the function (whose
  * signal is made only when read, since an AbortController costs microseconds), the caller's
@@ -60,13 +69,6 @@ class TimedCall {
     return this.controller.signal;
   }
 }
-
-const noop = (): void => {};
-const captured = { resolve: noop as (value: unknown) => void, reject: noop as (error: unknown) => void };
-const capture = (resolve: (value: unknown) => void, reject: (error: unknown) => void): void => {
-  captured.resolve = resolve;
-  captured.reject = reject;
-};
 
 /** The deadline passed: abort the function's signal (if it read it) and fail the caller now. */
 function expire(call: TimedCall): void {

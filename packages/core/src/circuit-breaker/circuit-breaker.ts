@@ -565,7 +565,8 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown>, Stage, Solo {
     slow: boolean,
     outcome: Outcome<unknown>,
   ) {
-    // Someone may start listening while a call runs: it is reported, untimed (duration 0).
+    // Asked now, not when the call began: a call that someone started listening to while it
+    // ran is reported too (untimed, with duration 0, when nobody listened at its start).
     if (!pipeline.listening) return;
     pipeline.reportCircuitCall(
       this.name,
