@@ -38,7 +38,7 @@ import {
   METRIC_TIMEOUT_TIMEOUTS,
   type MetricDefinition,
 } from '@rampart/otel';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   activeResources,
   drainEventLoop,
@@ -120,6 +120,11 @@ describe(`soak: ${CALLS.toLocaleString('en')} calls through the instrumented ful
   }, async () => {
     const wallStart = performance.now();
     const unhandled = watchUnhandledRejections();
+    // Released on every path (the body releases it too, to check what it saw): a failing run
+    // must not leave its listener on the process for the tests after it.
+    onTestFinished(() => {
+      unhandled.stop();
+    });
     const resourcesBefore = activeResources();
     const listenerErrors: unknown[] = [];
     const instrumentationErrors: string[] = [];
