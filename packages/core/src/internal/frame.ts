@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { AnyPolicy, CallState, Next, Outcome, PolicyContext } from '../types.js';
-import { NEVER_ABORTED } from './signals.js';
+import { abortErrorFor, NEVER_ABORTED } from './signals.js';
 
 /*
  * Why this file exists: a pipeline of policies that each `await next(ctx)` pays a promise
@@ -233,7 +233,7 @@ export abstract class Frame implements PolicyContext {
 
   /** The error a call this row gave up on fails with: the abort reason, or a standard AbortError. */
   abortError(): unknown {
-    return this.abortReason ?? new DOMException('This operation was aborted', 'AbortError');
+    return abortErrorFor(this.abortReason);
   }
 
   /** Whether `error` is this row's own abort reason (what `isAbortError(error, signal)` checks first). */

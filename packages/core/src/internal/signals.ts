@@ -4,7 +4,12 @@
  */
 export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
+/** What a call aborted for `reason` fails with: the reason, or a standard AbortError when it has none. */
+export function abortErrorFor(reason: unknown): unknown {
+  return reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
 /** The reason to fail with when `signal` is aborted (its reason, or a standard AbortError). */
 export function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+  return abortErrorFor(signal.reason);
 }
