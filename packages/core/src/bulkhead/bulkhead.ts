@@ -236,8 +236,16 @@ class Bulkhead implements BulkheadPolicy, Stage, Solo {
       this.#detach(waiter);
       this.#active++;
       const frame = waiter.frame;
-      if (frame.call.pipeline.listening) {
-        this.#emitAcquired(frame, this.#clock.now() - waiter.since, frame.call.pipeline.clock.now());
+      const pipeline = frame.call.pipeline;
+      if (pipeline.listening) {
+        // The wait is measured on the bulkhead's clock, the event stamped with the pipeline's:
+        // one reading when they are the same clock (they are unless one was given its own).
+        const now = this.#clock.now();
+        this.#emitAcquired(
+          frame,
+          now - waiter.since,
+          pipeline.clock === this.#clock ? now : pipeline.clock.now(),
+        );
       }
       frame.proceed(waiter.at);
     }
