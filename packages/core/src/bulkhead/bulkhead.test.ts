@@ -4,6 +4,8 @@ import type { EventOf, RampartEvent } from '../events/types.js';
 import {
   expectFramePathUnlessPlain,
   expectPipelineNamedOnErrors,
+  expectValuesPassThrough,
+  noting,
   ranInFrame,
 } from '../internal/testing-fixtures/solo-path.js';
 import { Registry } from '../pipeline/registry.js';
@@ -269,26 +271,14 @@ describe('bulkhead', () => {
         contexts.push(ctx);
         expect(policy.active).toBe(1);
       };
-      /** A function that notes its context and answers with `answer()`. */
-      const noting =
-        (answer: () => unknown) =>
-        (ctx: CallContext): unknown => {
-          seen(ctx);
-          return answer();
-        };
-      await expect(p.execute(noting(async () => 'ok'))).resolves.toBe('ok');
-      await expect(p.execute(noting(() => 'plain value'))).resolves.toBe('plain value');
-      const thenable = {
-        // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a Promise, on purpose
-        then: (resolve: (v: string) => void) => resolve('thenable'),
-      };
-      await expect(p.execute(noting(() => thenable))).resolves.toBe('thenable');
+      const run = noting(seen);
+      await expectValuesPassThrough(p, run);
       const failure = new Error('async');
-      await expect(p.execute(noting(() => Promise.reject(failure)))).rejects.toBe(failure);
+      await expect(p.execute(run(() => Promise.reject(failure)))).rejects.toBe(failure);
       const thrown = new Error('sync');
       await expect(
         p.execute(
-          noting(() => {
+          run(() => {
             throw thrown;
           }),
         ),

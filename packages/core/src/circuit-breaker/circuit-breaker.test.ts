@@ -5,6 +5,8 @@ import type { CircuitTransitionEvent, EventOf, RampartEvent } from '../events/ty
 import {
   expectFramePathUnlessPlain,
   expectPipelineNamedOnErrors,
+  expectValuesPassThrough,
+  noting,
   ranInFrame,
 } from '../internal/testing-fixtures/solo-path.js';
 import { Registry } from '../pipeline/registry.js';
@@ -654,24 +656,13 @@ describe('circuitBreaker', () => {
       const breaker = circuitBreaker({ clock, breaker: breakers.consecutive(5), openFor: 500 });
       const p = new Registry().pipeline('solo', [breaker], { clock });
       const contexts: CallContext[] = [];
-      const noting =
-        (answer: () => unknown) =>
-        (ctx: CallContext): unknown => {
-          contexts.push(ctx);
-          return answer();
-        };
-      await expect(p.execute(noting(async () => 'ok'))).resolves.toBe('ok');
-      await expect(p.execute(noting(() => 'plain value'))).resolves.toBe('plain value');
-      const thenable = {
-        // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a Promise, on purpose
-        then: (resolve: (v: string) => void) => resolve('thenable'),
-      };
-      await expect(p.execute(noting(() => thenable))).resolves.toBe('thenable');
+      const run = noting((ctx) => contexts.push(ctx));
+      await expectValuesPassThrough(p, run);
       expect(breaker.snapshot()).toMatchObject({ failures: 0, successes: 3 });
       const failure = new DependencyError('async');
-      await expect(p.execute(noting(() => Promise.reject(failure)))).rejects.toBe(failure);
+      await expect(p.execute(run(() => Promise.reject(failure)))).rejects.toBe(failure);
       const thrown = new DependencyError('sync');
-      const sync = noting(() => {
+      const sync = run(() => {
         throw thrown;
       });
       await expect(p.execute(sync)).rejects.toBe(thrown);
@@ -691,7 +682,7 @@ describe('circuitBreaker', () => {
       await clock.advance(20);
       for (let i = 0; i < 3; i++) await expect(p.execute(sync)).rejects.toBe(thrown);
       expect(breaker.snapshot()).toMatchObject({ state: 'open', openedAt: 1_020, retryAfter: 500 });
-      const rejected = p.execute(noting(() => 'never'));
+      const rejected = p.execute(run(() => 'never'));
       await expect(rejected).rejects.toBeInstanceOf(BrokenCircuitError);
       await expect(rejected).rejects.toMatchObject({ pipeline: 'solo', retryAfter: 500 });
       expect(contexts).toHaveLength(8);

@@ -74,3 +74,29 @@ export async function expectFramePathUnlessPlain(registry: Registry, p: Pipeline
   p.enabled = true;
   expect(await inFrame()).toBe(false);
 }
+
+/**
+ * A function that hands its context to `seen` and answers with `answer()`: what the solo-path
+ * tests run, to see both the context a call got and what its caller got back.
+ */
+export const noting =
+  (seen: (ctx: CallContext) => void) =>
+  (answer: () => unknown) =>
+  (ctx: CallContext): unknown => {
+    seen(ctx);
+    return answer();
+  };
+
+/** A value reaches the caller unchanged, however the function answers with it: async, plain, or a thenable. */
+export async function expectValuesPassThrough(
+  p: Pipeline,
+  run: (answer: () => unknown) => (ctx: CallContext) => unknown,
+): Promise<void> {
+  await expect(p.execute(run(async () => 'ok'))).resolves.toBe('ok');
+  await expect(p.execute(run(() => 'plain value'))).resolves.toBe('plain value');
+  const thenable = {
+    // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a Promise, on purpose
+    then: (resolve: (v: string) => void) => resolve('thenable'),
+  };
+  await expect(p.execute(run(() => thenable))).resolves.toBe('thenable');
+}
