@@ -272,7 +272,7 @@ export function callScenarios(): { scenarios: Scenario[]; cleanup: () => Promise
       note: [
         "Node's MaxListenersExceededWarning that this scenario prints is cockatiel's: its timeout adds",
         "an abort listener per call in flight to its parent's signal (the warning's stack, with",
-        '`--trace-warnings`, ends in cockatiel/dist/TimeoutPolicy.js). rampart adds none: a call',
+        '`--trace-warnings`, runs through cockatiel/dist/TimeoutPolicy.js). rampart adds none: a call',
         'made without a signal has none to listen to, and its timeout makes its own only when read.',
       ],
       candidates: [
