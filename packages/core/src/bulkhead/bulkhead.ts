@@ -2,7 +2,7 @@ import { type Clock, systemClock, type TimerHandle } from '../clock.js';
 import { BulkheadRejectedError, type BulkheadRejectReason, namePipeline } from '../errors.js';
 import { type Frame, PENDING, runStage, STAGE, type Stage } from '../internal/frame.js';
 import { NEVER_ABORTED } from '../internal/signals.js';
-import { SOLO, type Solo, type SoloRunner } from '../internal/solo.js';
+import { runSolo, SOLO, type Solo, type SoloRunner } from '../internal/solo.js';
 import { checkDuration, checkName, checkNumber, checkObject } from '../internal/validate.js';
 import { type WaitNode, WaitQueue } from '../internal/wait-queue.js';
 import type { Next, Outcome, Policy, PolicyContext } from '../types.js';
@@ -185,17 +185,7 @@ class Bulkhead implements BulkheadPolicy, Stage, Solo {
     return (fn) => {
       if (this.#active >= this.#limit || this.#waiting.size !== 0) return undefined;
       this.#active++;
-      let result: unknown;
-      try {
-        result = fn({ signal: NEVER_ABORTED, attempt: 1, key: undefined });
-      } catch (error) {
-        this.#release();
-        return Promise.reject(namePipeline(error, name));
-      }
-      return (result instanceof Promise ? result : Promise.resolve(result)).then(
-        releaseWithValue,
-        releaseWithError,
-      );
+      return runSolo(fn, releaseWithValue, releaseWithError);
     };
   }
 

@@ -3,8 +3,7 @@ import { type Clock, systemClock } from '../clock.js';
 import { BrokenCircuitError, IsolatedCircuitError, isAbortError, namePipeline } from '../errors.js';
 import type { CircuitState, CircuitTransitionReason } from '../events/types.js';
 import { type Frame, runStage, STAGE, type Stage } from '../internal/frame.js';
-import { NEVER_ABORTED } from '../internal/signals.js';
-import { SOLO, type Solo, type SoloRunner } from '../internal/solo.js';
+import { runSolo, SOLO, type Solo, type SoloRunner } from '../internal/solo.js';
 import { checkFunction, checkName, checkObject } from '../internal/validate.js';
 import type { Next, Outcome, PipelineRuntime, Policy, PolicyContext } from '../types.js';
 import { type BreakerState, createBreakerState } from './breakers/index.js';
@@ -309,18 +308,7 @@ class CircuitBreaker implements CircuitBreakerPolicy<unknown>, Stage, Solo {
         onValue = (value) => finish({ ok: true, value }, current);
         onError = (error) => finish({ ok: false, error }, current);
       }
-      let result: unknown;
-      try {
-        result = fn({ signal: NEVER_ABORTED, attempt: 1, key: undefined });
-      } catch (error) {
-        // A synchronous throw counts as the frame path counts it: as a rejection.
-        try {
-          return Promise.resolve(onError(error));
-        } catch (failure) {
-          return Promise.reject(failure);
-        }
-      }
-      return (result instanceof Promise ? result : Promise.resolve(result)).then(onValue, onError);
+      return runSolo(fn, onValue, onError);
     };
   }
 

@@ -1,4 +1,5 @@
 import type { AnyPolicy, CallContext, PipelineRuntime } from '../types.js';
+import { NEVER_ABORTED } from './signals.js';
 
 /*
  * Why this file exists: a pipeline that holds one policy pays for a call frame (the context
@@ -36,3 +37,26 @@ export interface Solo {
 export const SOLO: unique symbol = Symbol('rampart.solo');
 
 export const soloOf = (policy: AnyPolicy): Solo | undefined => (policy as unknown as { [SOLO]?: Solo })[SOLO];
+
+/**
+ * Runs `fn` as a solo call: with a fresh context (a never-aborted signal, attempt 1, no key),
+ * its settling handed to `onValue` or `onError` in one reaction. A synchronous throw goes to
+ * `onError` too, as the frame path counts it: as a rejection. Returns the caller's promise.
+ */
+export function runSolo(
+  fn: (ctx: CallContext) => unknown,
+  onValue: (value: unknown) => unknown,
+  onError: (error: unknown) => unknown,
+): Promise<unknown> {
+  let result: unknown;
+  try {
+    result = fn({ signal: NEVER_ABORTED, attempt: 1, key: undefined });
+  } catch (error) {
+    try {
+      return Promise.resolve(onError(error));
+    } catch (failure) {
+      return Promise.reject(failure);
+    }
+  }
+  return (result instanceof Promise ? result : Promise.resolve(result)).then(onValue, onError);
+}
