@@ -461,19 +461,17 @@ describe('every factory rejects nonsense with an error that names the option', (
     expect(() => breaker.configure({ openFor: 5_000, halfOpen: { probes: 0 } })).toThrow(RangeError);
     const p = new Registry().pipeline('cb', [breaker], { clock });
     const fail = () => p.execute(() => Promise.reject(new Error('down'))).catch(() => 'failed');
-    expect(await fail()).toBe('failed');
-    expect(breaker.state).toBe('open');
-    await clock.advance(999);
-    expect(breaker.state).toBe('open');
-    await clock.advance(1);
-    expect(breaker.state).toBe('half_open');
-    // A failed probe opens it again, for 1,000 ms again.
-    expect(await fail()).toBe('failed');
-    expect(breaker.state).toBe('open');
-    await clock.advance(999);
-    expect(breaker.state).toBe('open');
-    await clock.advance(1);
-    expect(breaker.state).toBe('half_open');
+    /** A failed call opens the circuit for exactly 1,000 ms, after which it is half-open. */
+    const failAndWaitItOut = async () => {
+      expect(await fail()).toBe('failed');
+      expect(breaker.state).toBe('open');
+      await clock.advance(999);
+      expect(breaker.state).toBe('open');
+      await clock.advance(1);
+      expect(breaker.state).toBe('half_open');
+    };
+    await failAndWaitItOut();
+    await failAndWaitItOut(); // a failed probe opens it again, for 1,000 ms again
     // One probe (the default, not the 0 refused) gets through and closes it.
     await expect(p.execute(() => 'up')).resolves.toBe('up');
     expect(breaker.state).toBe('closed');

@@ -20,6 +20,23 @@ const setup = (options: Parameters<typeof timeout>[0] extends infer O ? O : neve
   return { clock, p, events };
 };
 
+/** Runs `body` while every AbortController made is counted (`made()`); restores the real one after. */
+async function countingControllers(body: (made: () => number) => Promise<void>): Promise<void> {
+  const Original = globalThis.AbortController;
+  let made = 0;
+  globalThis.AbortController = class extends Original {
+    constructor() {
+      super();
+      made++;
+    }
+  };
+  try {
+    await body(() => made);
+  } finally {
+    globalThis.AbortController = Original;
+  }
+}
+
 describe('timeout', () => {
   it('pins its defaults', () => {
     expect(TIMEOUT_DEFAULTS).toEqual({ after: 10_000, strategy: 'aggressive' });
@@ -147,17 +164,9 @@ describe('timeout', () => {
 
   it('a signal that is never read is never made, and reading it late still tells the truth', async () => {
     const { clock, p } = setup({ after: 100 });
-    const Original = globalThis.AbortController;
-    let made = 0;
-    globalThis.AbortController = class extends Original {
-      constructor() {
-        super();
-        made++;
-      }
-    };
-    try {
+    await countingControllers(async (made) => {
       await p.execute(async () => 'no signal needed');
-      expect(made).toBe(0);
+      expect(made()).toBe(0);
       let seen: CallContext | undefined;
       const call = p.execute((ctx) => {
         seen = ctx;
@@ -165,13 +174,11 @@ describe('timeout', () => {
       });
       await clock.advance(100);
       await expect(call).rejects.toBeInstanceOf(TimeoutError);
-      expect(made).toBe(0);
+      expect(made()).toBe(0);
       expect(seen?.signal.aborted).toBe(true);
       expect(seen?.signal.reason).toBeInstanceOf(TimeoutError);
-      expect(made).toBe(1);
-    } finally {
-      globalThis.AbortController = Original;
-    }
+      expect(made()).toBe(1);
+    });
   });
 
   it('configure() changes the limit at run time and rejects bad values whole', () => {
@@ -202,20 +209,10 @@ describe('timeouts inside timeouts', () => {
 
   it('make no AbortController for calls that never read their signal', async () => {
     const { p } = nested(1_000, 100);
-    const Original = globalThis.AbortController;
-    let made = 0;
-    globalThis.AbortController = class extends Original {
-      constructor() {
-        super();
-        made++;
-      }
-    };
-    try {
+    await countingControllers(async (made) => {
       for (let i = 0; i < 10; i++) await expect(p.execute(async () => i)).resolves.toBe(i);
-    } finally {
-      globalThis.AbortController = Original;
-    }
-    expect(made).toBe(0);
+      expect(made()).toBe(0);
+    });
   });
 
   it('the enclosing timeout ends the call when its time is up first, aborting the inner signal', async () => {
